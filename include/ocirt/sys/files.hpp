@@ -1,0 +1,74 @@
+#pragma once
+/// Files and directories: open/openat2, read/write whole files, atomic replace, mkdir, links, locks.
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocirt/sys/fd.hpp"
+
+namespace ocirt::sys {
+
+/// openat(dirfd, path, flags|O_CLOEXEC, mode); throws naming `path`.
+Fd open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
+/// Like open_at, but ENOENT yields an empty Fd instead of throwing.
+Fd try_open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
+/// openat2 with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS: `path` resolves as if `rootfd` were "/",
+/// so no "..", absolute symlink or magic link can leave it. Returns empty Fd on ENOENT.
+Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
+/// Reads a whole file; throws if it is larger than `limit` bytes.
+std::string read_file(const std::string& path, size_t limit = 16u << 20);
+/// Reads from an open fd until EOF; throws past `limit`.
+std::string read_fd(int fd, size_t limit = 16u << 20);
+/// Writes all of `data` to fd.
+void write_all(int fd, const std::string& data);
+/// Writes a file (truncating) with `mode`.
+void write_file(const std::string& path, const std::string& data, mode_t mode = 0644);
+/// Replaces `path` atomically: temp file in the same dir, fsync, rename, fsync dir.
+void write_file_atomic(const std::string& path, const std::string& data, mode_t mode = 0600);
+/// mkdir; returns false if it already existed (when `exist_ok`), throws otherwise.
+bool make_dir(const std::string& path, mode_t mode, bool exist_ok);
+/// mkdir -p.
+void make_dirs(const std::string& path, mode_t mode);
+/// mkdirat in `dirfd`; EEXIST is not an error.
+void make_dir_at(int dirfd, const std::string& name, mode_t mode);
+/// Removes a file; ENOENT is not an error.
+void remove_file(const std::string& path);
+/// Removes a directory tree (does not cross mount points nor follow symlinks).
+void remove_tree(const std::string& path);
+/// stat/lstat/fstat; nullopt on ENOENT.
+std::optional<struct stat> stat_path(const std::string& path, bool follow = true);
+/// fstat on an fd.
+struct stat stat_fd(int fd);
+/// True if `path` exists (lstat).
+bool exists(const std::string& path);
+/// The names in a directory, without "." and "..".
+std::vector<std::string> list_dir(const std::string& path);
+/// symlinkat(target, dirfd, name); EEXIST is not an error.
+void symlink_at(const std::string& target, int dirfd, const std::string& name);
+/// mknodat.
+void mknod_at(int dirfd, const std::string& name, mode_t mode, dev_t dev);
+/// fchownat with AT_EMPTY_PATH on an fd.
+void chown_fd(int fd, uid_t uid, gid_t gid);
+/// fchmod via /proc/self/fd for O_PATH fds.
+void chmod_fd(int fd, mode_t mode);
+/// readlink.
+std::string read_link(const std::string& path);
+/// mkfifoat.
+void make_fifo(const std::string& path, mode_t mode);
+/// The path of an fd as the kernel names it (readlink /proc/self/fd/N).
+std::string fd_path(int fd);
+/// "/proc/self/fd/N", for handing an fd to an API that takes a path.
+std::string proc_fd_path(int fd);
+/// Takes an exclusive flock on fd (blocking).
+void lock_exclusive(int fd);
+/// Makes an O_CLOEXEC pipe; [0] read end, [1] write end.
+std::pair<Fd, Fd> make_pipe();
+/// Reads up to `n` bytes; returns the count (0 at EOF). Retries EINTR.
+size_t read_some(int fd, void* buf, size_t n);
+
+}  // namespace ocirt::sys

@@ -1,0 +1,77 @@
+#include "ocirt/util/log.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+namespace ocirt::log {
+namespace {
+
+struct Sink {
+    std::string path;
+    Format format = Format::text;
+    bool debug = false;
+};
+
+Sink& sink() {
+    static Sink s;
+    return s;
+}
+
+const char* level_name(Level l) {
+    switch (l) {
+        case Level::debug: return "debug";
+        case Level::info: return "info";
+        case Level::warning: return "warning";
+        case Level::error: return "error";
+    }
+    return "info";
+}
+
+std::string now_rfc3339() {
+    using namespace std::chrono;
+    const auto now = system_clock::now();
+    const std::time_t t = system_clock::to_time_t(now);
+    const auto ns = duration_cast<nanoseconds>(now.time_since_epoch()).count() % 1000000000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    return fmt::format("{}.{:09}Z", buf, ns);
+}
+
+}  // namespace
+
+void configure(const std::string& path, Format format, bool debug) { sink() = Sink{path, format, debug}; }
+
+Format format() { return sink().format; }
+
+bool to_file() { return !sink().path.empty(); }
+
+std::string render(Level level, std::string_view msg, Format fmt_) {
+    if (fmt_ == Format::json) {
+        nlohmann::json j = {{"level", level_name(level)}, {"msg", msg}, {"time", now_rfc3339()}};
+        return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    nlohmann::json quoted = std::string(msg);
+    return fmt::format("time=\"{}\" level={} msg={}", now_rfc3339(), level_name(level),
+                       quoted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void write(Level level, std::string_view msg) {
+    const Sink& s = sink();
+    if (level == Level::debug && !s.debug) return;
+    const std::string line = render(level, msg, s.format) + "\n";
+    if (s.path.empty()) {
+        std::fwrite(line.data(), 1, line.size(), stderr);
+        return;
+    }
+    if (std::FILE* f = std::fopen(s.path.c_str(), "ae")) {
+        std::fwrite(line.data(), 1, line.size(), f);
+        std::fclose(f);
+    }
+}
+
+}  // namespace ocirt::log
