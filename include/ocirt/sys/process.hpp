@@ -1,0 +1,70 @@
+#pragma once
+/// Processes: fork/wait, pidfds, signals, exec from an fd, the sealed self copy, process identity.
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocirt/sys/fd.hpp"
+
+namespace ocirt::sys {
+
+/// fork(); throws on failure. Returns 0 in the child.
+pid_t fork_process();
+/// How a process ended.
+struct ExitStatus {
+    bool exited = false;     ///< exited normally
+    int code = 0;            ///< exit code when exited
+    int signal = 0;          ///< terminating signal otherwise
+    /// The shell convention: code, or 128 + signal.
+    int shell_status() const { return exited ? code : 128 + signal; }
+};
+/// waitpid(pid) until it ends (retries EINTR).
+ExitStatus wait_process(pid_t pid);
+/// waitpid(-1, WNOHANG): a reaped child and its status, or nullopt if none is ready.
+std::optional<std::pair<pid_t, ExitStatus>> reap_any();
+/// pidfd_open(pid); an empty Fd if the process is gone.
+Fd pidfd_open(pid_t pid);
+/// kill(pid, sig); returns false on ESRCH.
+bool send_signal(pid_t pid, int sig);
+/// pidfd_send_signal; returns false on ESRCH.
+bool pidfd_signal(int pidfd, int sig);
+/// True if the process exists (kill 0).
+bool process_alive(pid_t pid);
+/// Process start time (field 22 of /proc/PID/stat), nullopt if the process is gone.
+std::optional<uint64_t> process_start_time(pid_t pid);
+/// The process state letter (field 3 of /proc/PID/stat: R, S, Z...), nullopt if gone.
+std::optional<char> process_state(pid_t pid);
+/// execveat(fd, "", argv, envp, AT_EMPTY_PATH). Returns only by throwing.
+[[noreturn]] void exec_fd(int fd, const std::vector<std::string>& argv, const std::vector<std::string>& env);
+/// execve(path) with PATH lookup like execvpe when `path` has no '/'. Returns only by throwing.
+[[noreturn]] void exec_path(const std::string& path, const std::vector<std::string>& argv,
+                            const std::vector<std::string>& env, const std::string& search_path);
+/// A sealed in-memory copy of /proc/self/exe: nothing can write to it (runc CVE-2019-5736).
+Fd sealed_self_copy();
+/// prctl(PR_SET_CHILD_SUBREAPER, 1).
+void become_subreaper();
+/// prctl(PR_SET_PDEATHSIG, sig).
+void set_parent_death_signal(int sig);
+/// prctl(PR_SET_NAME).
+void set_process_name(const std::string& name);
+/// Blocks `signals` and returns a signalfd reading them.
+Fd block_signals_to_fd(const std::vector<int>& signals);
+/// Reads one signal from a signalfd (the signal number), or 0 if none is pending.
+int read_signal(int sigfd);
+/// Restores an empty signal mask and default dispositions for every signal (before exec).
+void reset_signals();
+/// poll() on fds for readability; returns the ready ones (empty on timeout). -1 = wait forever.
+std::vector<int> poll_readable(const std::vector<int>& fds, int timeout_ms);
+/// _exit without running destructors or atexit handlers.
+[[noreturn]] void exit_now(int status);
+/// getpid().
+pid_t self_pid();
+/// Parses a signal name ("TERM", "SIGTERM", "sigkill") or number ("9"); nullopt if unknown.
+std::optional<int> parse_signal(const std::string& s);
+
+}  // namespace ocirt::sys

@@ -1,0 +1,238 @@
+#include "ocirt/sys/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "ocirt/sys/files.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/strings.hpp"
+
+namespace ocirt::sys {
+namespace {
+
+ExitStatus decode(int status) {
+    ExitStatus s;
+    if (WIFEXITED(status)) {
+        s.exited = true;
+        s.code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        s.signal = WTERMSIG(status);
+    }
+    return s;
+}
+
+std::vector<char*> to_argv(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    out.reserve(v.size() + 1);
+    for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+// Fields of /proc/PID/stat after the "(comm)" field, which may itself hold spaces and parens.
+std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
+    std::string text;
+    try {
+        text = read_file(fmt::format("/proc/{}/stat", pid), 4096);
+    } catch (const Error& e) {
+        if (e.code() == ENOENT || e.code() == ESRCH) return std::nullopt;
+        throw;
+    }
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    std::vector<std::string> fields;
+    for (auto& f : util::split(util::trim(text.substr(close + 1)), ' '))
+        if (!f.empty()) fields.push_back(f);
+    return fields;  // fields[0] is field 3 (state)
+}
+
+}  // namespace
+
+pid_t fork_process() {
+    const pid_t p = ::fork();
+    if (p < 0) throw_errno("fork");
+    return p;
+}
+
+ExitStatus wait_process(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) throw_errno("wait for process {}", pid);
+    }
+    return decode(status);
+}
+
+std::optional<std::pair<pid_t, ExitStatus>> reap_any() {
+    int status = 0;
+    const pid_t p = ::waitpid(-1, &status, WNOHANG);
+    if (p <= 0) return std::nullopt;
+    return std::make_pair(p, decode(status));
+}
+
+Fd pidfd_open(pid_t pid) {
+    const long fd = ::syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) {
+        if (errno == ESRCH) return Fd();
+        throw_errno("pidfd_open {}", pid);
+    }
+    return Fd(static_cast<int>(fd));
+}
+
+bool send_signal(pid_t pid, int sig) {
+    if (::kill(pid, sig) == 0) return true;
+    if (errno == ESRCH) return false;
+    throw_errno("send signal {} to process {}", sig, pid);
+}
+
+bool pidfd_signal(int pidfd, int sig) {
+    if (::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0) return true;
+    if (errno == ESRCH) return false;
+    throw_errno("send signal {}", sig);
+}
+
+bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+    auto f = stat_fields(pid);
+    if (!f || f->size() < 20) return std::nullopt;
+    return util::parse_uint((*f)[19]);  // field 22
+}
+
+std::optional<char> process_state(pid_t pid) {
+    auto f = stat_fields(pid);
+    if (!f || f->empty() || (*f)[0].empty()) return std::nullopt;
+    return (*f)[0][0];
+}
+
+void exec_fd(int fd, const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+    auto a = to_argv(argv);
+    auto e = to_argv(env);
+    ::syscall(SYS_execveat, fd, "", a.data(), e.data(), AT_EMPTY_PATH);
+    throw_errno("exec");
+}
+
+void exec_path(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               const std::string& search_path) {
+    auto a = to_argv(argv);
+    auto e = to_argv(env);
+    if (path.find('/') != std::string::npos) {
+        ::execve(path.c_str(), a.data(), e.data());
+        throw_errno("exec {}", path);
+    }
+    int first_error = ENOENT;
+    for (const auto& dir : util::split(search_path, ':')) {
+        const std::string candidate = (dir.empty() ? "." : dir) + "/" + path;
+        ::execve(candidate.c_str(), a.data(), e.data());
+        if (errno != ENOENT && errno != ENOTDIR && first_error == ENOENT) first_error = errno;
+    }
+    throw_error_code(first_error, "exec {} (searched PATH={})", path, search_path);
+}
+
+Fd sealed_self_copy() {
+    Fd mem(static_cast<int>(::syscall(SYS_memfd_create, "ocirt", MFD_CLOEXEC | MFD_ALLOW_SEALING)));
+    if (!mem) throw_errno("memfd_create");
+    Fd self = open_at(AT_FDCWD, "/proc/self/exe", O_RDONLY);
+    const off_t size = stat_fd(self.get()).st_size;
+    off_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::sendfile(mem.get(), self.get(), nullptr, static_cast<size_t>(size - done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw_errno("copy /proc/self/exe");
+        }
+        if (n == 0) break;
+        done += n;
+    }
+    constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+    if (::fcntl(mem.get(), F_ADD_SEALS, kSeals) < 0) throw_errno("seal the binary copy");
+    return mem;
+}
+
+void become_subreaper() {
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("set child subreaper");
+}
+
+void set_parent_death_signal(int sig) {
+    if (::prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) throw_errno("set parent death signal");
+}
+
+void set_process_name(const std::string& name) { ::prctl(PR_SET_NAME, name.c_str(), 0, 0, 0); }
+
+Fd block_signals_to_fd(const std::vector<int>& signals) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : signals) sigaddset(&set, s);
+    if (::sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw_errno("block signals");
+    const int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0) throw_errno("signalfd");
+    return Fd(fd);
+}
+
+int read_signal(int sigfd) {
+    signalfd_siginfo info{};
+    const ssize_t n = ::read(sigfd, &info, sizeof info);
+    if (n != static_cast<ssize_t>(sizeof info)) return 0;
+    return static_cast<int>(info.ssi_signo);
+}
+
+void reset_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; ++s) ::sigaction(s, &sa, nullptr);  // fails harmlessly for KILL/STOP
+    sigset_t none;
+    sigemptyset(&none);
+    if (::sigprocmask(SIG_SETMASK, &none, nullptr) < 0) throw_errno("reset signal mask");
+}
+
+std::vector<int> poll_readable(const std::vector<int>& fds, int timeout_ms) {
+    std::vector<pollfd> p;
+    for (int fd : fds) p.push_back(pollfd{fd, POLLIN, 0});
+    while (true) {
+        const int r = ::poll(p.data(), p.size(), timeout_ms);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            throw_errno("poll");
+        }
+        std::vector<int> ready;
+        for (const auto& e : p)
+            if (e.revents != 0) ready.push_back(e.fd);
+        return ready;
+    }
+}
+
+void exit_now(int status) { ::_exit(status); }
+
+pid_t self_pid() { return ::getpid(); }
+
+std::optional<int> parse_signal(const std::string& s) {
+    if (auto n = util::parse_int(s)) {
+        if (*n > 0 && *n < NSIG) return static_cast<int>(*n);
+        return std::nullopt;
+    }
+    std::string name;
+    for (char c : s) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (util::starts_with(name, "SIG")) name = name.substr(3);
+    for (int sig = 1; sig < NSIG; ++sig) {
+        const char* abbrev = ::sigabbrev_np(sig);
+        if (abbrev != nullptr && name == abbrev) return sig;
+    }
+    if (util::starts_with(name, "RTMIN+")) {
+        if (auto off = util::parse_int(name.substr(6)); off && SIGRTMIN + *off <= SIGRTMAX) return SIGRTMIN + static_cast<int>(*off);
+    }
+    if (name == "RTMIN") return SIGRTMIN;
+    if (name == "RTMAX") return SIGRTMAX;
+    return std::nullopt;
+}
+
+}  // namespace ocirt::sys
