@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs, with apt, the Debian 12 packages that building and testing ocirt
+# need, and only those that are missing. Safe to run again: when everything is
+# present it changes nothing and does not touch the network.
+#
+#   ./scripts/install-deps.sh           build + test dependencies
+#   ./scripts/install-deps.sh --bench   also what bench/run-bench.sh uses
+#
+# Must run as root (it calls apt-get). Works without a terminal (CI=true, no
+# stdin): apt runs non-interactively.
+set -euo pipefail
+
+# Build: compiler, meson/ninja, and the libraries ocirt links.
+packages=(
+    meson
+    ninja-build
+    pkgconf
+    g++
+    nlohmann-json3-dev
+    libseccomp-dev
+    libcap-dev
+    libfmt-dev
+    catch2
+)
+# Tests and demo: the container rootfs is Debian's static busybox; the
+# integration suite drives the binary from pytest and inspects links with ip.
+packages+=(
+    busybox-static
+    python3
+    python3-pytest
+    iproute2
+    json-schema-test-suite
+)
+
+bench=0
+for arg in "$@"; do
+    case "$arg" in
+        --bench) bench=1 ;;
+        -h|--help)
+            sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+            exit 0 ;;
+        *) echo "install-deps.sh: unknown argument: $arg" >&2; exit 2 ;;
+    esac
+done
+if [[ $bench == 1 ]]; then
+    # The peers ocirt is timed against, the timer, and GNU time for peak RSS.
+    packages+=(hyperfine runc crun time)
+fi
+
+# A package counts as present only when dpkg says "install ok installed";
+# a removed-but-configured package ("deinstall ok config-files") is missing.
+missing=()
+for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    if [[ $status != "install ok installed" ]]; then
+        missing+=("$pkg")
+    fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "install-deps: all ${#packages[@]} packages already installed"
+    exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run this script as root to install them" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q </dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+echo "install-deps: done"
