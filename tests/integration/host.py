@@ -1,0 +1,51 @@
+"""Facts about the host side: the test process's namespaces, mounts, processes."""
+
+import os
+
+NAMESPACE_TYPES = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"]
+
+
+def host_namespaces():
+    """The test process's own namespaces, {type: 'net:[4026531840]'}."""
+    return {t: os.readlink(f"/proc/self/ns/{t}") for t in NAMESPACE_TYPES}
+
+
+def mounts_under(prefix):
+    """Mount points in our mount namespace at or below `prefix`, deepest first."""
+    prefix = str(prefix).rstrip("/")
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            point = line.split()[4].encode().decode("unicode_escape")
+            if point == prefix or point.startswith(prefix + "/"):
+                points.append(point)
+    return sorted(points, key=len, reverse=True)
+
+
+def processes_rooted_under(prefix):
+    """PIDs whose root or working directory lies under `prefix`.
+
+    For a process in another mount namespace that is its '/' mount's source
+    directory (a container's rootfs); in ours, its cwd.
+    """
+    prefix = str(prefix).rstrip("/")
+    own_mnt = os.readlink("/proc/self/ns/mnt")
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            if os.readlink(f"/proc/{entry}/ns/mnt") == own_mnt:
+                cwd = os.readlink(f"/proc/{entry}/cwd")
+                if cwd == prefix or cwd.startswith(prefix + "/"):
+                    found.append(int(entry))
+                continue
+            with open(f"/proc/{entry}/mountinfo") as f:
+                for line in f:
+                    fields = line.split()
+                    if fields[4] == "/" and fields[3].startswith(prefix + "/"):
+                        found.append(int(entry))
+                        break
+        except OSError:
+            continue  # gone, or a kernel thread
+    return found
