@@ -310,6 +310,7 @@ void emit_mounts(Json& j) {
         j.begin_object();
         j.field("id", std::atoll(fields[0].c_str()));
         j.field("parent", std::atoll(fields[1].c_str()));
+        j.field("device", fields[2]);
         j.field("root", unescape_mountinfo(fields[3]));
         j.field("mount_point", unescape_mountinfo(fields[4]));
         j.key("options");
