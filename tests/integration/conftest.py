@@ -56,6 +56,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "ocirt_only(reason): checks behaviour only ocirt defines")
     config.addinivalue_line("markers",
                             "runc_min_version(version, feature): runc gained `feature` in `version`")
+    config.addinivalue_line("markers",
+                            "runc_deviates(reason): runc (this version) does not follow the spec here")
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +83,9 @@ def _runtime_markers(request, runtime_info):
     marker = request.node.get_closest_marker("ocirt_only")
     if marker and runtime_info.flavor != "ocirt":
         pytest.skip(f"ocirt-only behaviour ({marker.args[0]}); runtime is {runtime_info.flavor}")
+    marker = request.node.get_closest_marker("runc_deviates")
+    if marker and runtime_info.is_runc:
+        pytest.skip(f"runc deviates from the runtime-spec here: {marker.args[0]}")
     marker = request.node.get_closest_marker("runc_min_version")
     if marker and runtime_info.is_runc:
         wanted = tuple(int(x) for x in marker.args[0].split("."))
