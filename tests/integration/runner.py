@@ -224,3 +224,31 @@ def _read_from(path, offset):
     with open(path, "rb") as f:
         f.seek(offset)
         return f.read().decode(errors="replace")
+
+
+class ConsoleReceiver:
+    """Runs the console_receiver helper: it listens at `socket_path`, takes the
+    pty master a runtime sends, writes `input_text` into it and collects the
+    output until the container side hangs up."""
+
+    def __init__(self, helper, socket_path, input_text="", timeout=30):
+        self.socket_path = Path(socket_path)
+        argv = [helper, str(self.socket_path), "--timeout", str(timeout)]
+        if input_text:
+            argv += ["--input", input_text]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.timeout = timeout
+        wait_until(lambda: self.socket_path.exists() or self.proc.poll() is not None,
+                   what="the console socket to listen")
+
+    def result(self):
+        """Waits for the helper and returns its JSON report."""
+        out, err = self.proc.communicate(timeout=self.timeout + 10)
+        assert out.strip(), f"console_receiver printed nothing; stderr: {err}"
+        return json.loads(out)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
