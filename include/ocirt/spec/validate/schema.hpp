@@ -1,0 +1,97 @@
+#pragma once
+/// A JSON Schema (draft-04) validator over nlohmann::json. Schemas are compiled once into a graph
+/// of nodes with every `$ref` resolved (JSON pointers, across documents, `id` base changes), then
+/// applied to any number of instances. It reports every violation with the instance path and a
+/// message that says what was expected.
+///
+/// Keywords: $ref, id, type, properties, patternProperties, additionalProperties, required,
+/// minProperties, maxProperties, dependencies, items (schema and tuple), additionalItems,
+/// minItems, maxItems, uniqueItems, enum, pattern, minLength, maxLength, minimum, maximum,
+/// exclusiveMinimum, exclusiveMaximum, multipleOf, allOf, anyOf, oneOf, not, format
+/// (semver, hostname, ipv4, ipv6; others are accepted unchecked), title (used in messages).
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/spec/validate/path.hpp"
+
+namespace ocirt::spec::validate {
+
+struct SchemaNode;
+
+/// One violation: where in the instance, and what was expected.
+struct SchemaError {
+    InstancePath path;                     ///< location of the offending value
+    std::string message;                   ///< e.g. "expected integer ≥ 0"
+    const nlohmann::json* value = nullptr;  ///< the offending value, shown as ", got …" (nullptr: not shown)
+    bool at_key = false;                   ///< the error is about the member's key, not its value
+    std::string hint;                      ///< shown after the value, e.g. "did you mean \"SCMP_ACT_ERRNO\"?"
+};
+
+/// Bounds for one validation run.
+struct ValidateOptions {
+    std::size_t max_errors = 1000;  ///< stop collecting after this many
+};
+
+/// A compiled schema, valid as long as the SchemaSet that made it.
+class Schema {
+public:
+    /// Every violation of `instance`, in the order found (not sorted).
+    std::vector<SchemaError> validate(const nlohmann::json& instance, const ValidateOptions& options = {}) const;
+    /// True if `instance` satisfies the schema (stops at the first violation).
+    bool accepts(const nlohmann::json& instance) const;
+
+private:
+    friend class SchemaSet;
+    explicit Schema(const SchemaNode* root) : root_(root) {}
+    const SchemaNode* root_;
+};
+
+/// A set of schema documents addressed by URI; compiles schemas with their references resolved.
+class SchemaSet {
+public:
+    /// Fetches a document that is not registered (e.g. a remote $ref in tests); nullopt if unknown.
+    using Loader = std::function<std::optional<nlohmann::json>(const std::string& uri)>;
+
+    /// An empty set; `loader` (may be empty) is asked for documents that were not added.
+    explicit SchemaSet(Loader loader = {});
+    ~SchemaSet();
+    SchemaSet(const SchemaSet&) = delete;
+    SchemaSet& operator=(const SchemaSet&) = delete;
+
+    /// Registers `document` under the absolute URI `uri` (no fragment).
+    void add_document(const std::string& uri, nlohmann::json document);
+
+    /// Compiles the schema at `uri` (with optional "#/json/pointer" fragment). Throws ocirt::Error
+    /// if the schema is malformed or a reference cannot be resolved.
+    Schema compile(const std::string& uri);
+
+private:
+    struct Located {
+        const nlohmann::json* schema;
+        std::string base;
+    };
+    Located resolve_reference(const std::string& base, const std::string& ref);
+    const SchemaNode* compile_node(const nlohmann::json& schema, const std::string& base);
+    void register_ids(const nlohmann::json& value, const std::string& base);
+    const nlohmann::json& store_document(const std::string& uri, nlohmann::json document);
+
+    Loader loader_;
+    std::map<std::string, std::unique_ptr<nlohmann::json>> documents_;
+    std::unordered_map<std::string, Located> ids_;
+    std::unordered_map<const nlohmann::json*, std::unique_ptr<SchemaNode>> nodes_;
+};
+
+/// Resolves a URI reference against a base URI (RFC 3986 section 5.2, without dot-segment edge cases).
+std::string resolve_uri(const std::string& base, const std::string& reference);
+
+}  // namespace ocirt::spec::validate

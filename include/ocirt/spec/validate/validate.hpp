@@ -1,0 +1,61 @@
+#pragma once
+/// Validation of config.json (and state documents) against the bundled runtime-spec 1.3.0
+/// schema plus the semantic rules, with every problem located by JSON pointer and line:column:
+///
+///     config.json:14:17: /process/user/uid: expected integer ≥ 0, got "root"
+///
+/// Nothing here throws for bad input: malformed JSON is one diagnostic like any other.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ocirt::spec::validate {
+
+/// The runtime-spec version the bundled schema describes.
+inline constexpr std::string_view kRuntimeSpecVersion = "1.3.0";
+
+/// How serious a diagnostic is; only errors make a document invalid.
+enum class Severity { error, warning };
+
+/// One problem, located in the source text.
+struct Diagnostic {
+    Severity severity = Severity::error;
+    std::uint32_t line = 1;    ///< 1-based
+    std::uint32_t column = 1;  ///< 1-based, in code points
+    std::string pointer;       ///< JSON pointer of the value ("" for the whole document)
+    std::string message;       ///< what is wrong, e.g. "expected integer ≥ 0, got \"root\""
+};
+
+/// The outcome of validating one document.
+struct Report {
+    std::string file;                     ///< display name, e.g. "config.json"
+    std::vector<Diagnostic> diagnostics;  ///< sorted by position
+    /// True if there are no errors (warnings allowed).
+    bool valid() const;
+    /// Number of diagnostics with Severity::error.
+    std::size_t error_count() const;
+};
+
+/// Limits for one validation.
+struct ValidationLimits {
+    std::size_t max_diagnostics = 1000;  ///< further problems are summarised in one last line
+    std::size_t max_depth = 128;         ///< deepest JSON nesting accepted
+};
+
+/// Validates the text of a config.json: JSON syntax, the bundled schema, the semantic checks.
+Report validate_config_text(std::string_view text, std::string_view display_name, const ValidationLimits& limits = {});
+
+/// Validates the text of a state document (the output of `ocirt state`) against state-schema.json.
+Report validate_state_text(std::string_view text, std::string_view display_name, const ValidationLimits& limits = {});
+
+/// One line per diagnostic ("file:line:col: [warning: ]pointer: message"), then, if the document
+/// is valid, "file: valid (runtime-spec 1.3.0)". Every line ends in '\n'.
+std::string format_text(const Report& report);
+
+/// A JSON array with one object per diagnostic: file, line, column, pointer, severity, message.
+std::string format_json(const Report& report);
+
+}  // namespace ocirt::spec::validate
