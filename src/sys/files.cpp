@@ -240,3 +240,36 @@ std::pair<Fd, Fd> make_pipe() {
 }
 
 }  // namespace ocirt::sys
+
+#include <sys/mman.h>
+
+namespace ocirt::sys {
+Fd memfd_with_data(const std::string& name, const std::string& data) {
+    Fd fd(static_cast<int>(::syscall(SYS_memfd_create, name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING)));
+    if (!fd) throw_errno("memfd_create {}", name);
+    write_all(fd.get(), data);
+    if (::lseek(fd.get(), 0, SEEK_SET) < 0) throw_errno("seek memfd {}", name);
+    if (::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+        throw_errno("seal memfd {}", name);
+    return fd;
+}
+}  // namespace ocirt::sys
+
+namespace ocirt::sys {
+bool is_executable(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0 || !S_ISREG(st.st_mode)) return false;
+    return ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0;
+}
+}  // namespace ocirt::sys
+
+#include <climits>
+#include <cstdlib>
+
+namespace ocirt::sys {
+std::string real_path(const std::string& path) {
+    char buf[PATH_MAX];
+    if (::realpath(path.c_str(), buf) == nullptr) throw_errno("{}", path);
+    return buf;
+}
+}  // namespace ocirt::sys

@@ -236,3 +236,26 @@ std::optional<int> parse_signal(const std::string& s) {
 }
 
 }  // namespace ocirt::sys
+
+namespace ocirt::sys {
+pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    int keep_fd) {
+    auto a = to_argv(argv);
+    auto e = to_argv(env);
+    const pid_t pid = ::fork();
+    if (pid < 0) throw_errno("fork");
+    if (pid == 0) {
+        // Child: async-signal-safe calls only.
+        if (::fcntl(keep_fd, F_SETFD, 0) < 0) ::_exit(127);
+        ::syscall(SYS_execveat, exec_fd, "", a.data(), e.data(), AT_EMPTY_PATH);
+        ::_exit(127);
+    }
+    return pid;
+}
+}  // namespace ocirt::sys
+
+namespace ocirt::sys {
+uid_t real_uid() { return ::getuid(); }
+
+bool wait_pidfd_exit(int pidfd, int timeout_ms) { return !poll_readable({pidfd}, timeout_ms).empty(); }
+}  // namespace ocirt::sys

@@ -1,8 +1,8 @@
 #include "ocirt/util/log.hpp"
 
-#include <chrono>
+#include "ocirt/util/time.hpp"
+
 #include <cstdio>
-#include <ctime>
 
 #include <nlohmann/json.hpp>
 
@@ -30,18 +30,6 @@ const char* level_name(Level l) {
     return "info";
 }
 
-std::string now_rfc3339() {
-    using namespace std::chrono;
-    const auto now = system_clock::now();
-    const std::time_t t = system_clock::to_time_t(now);
-    const auto ns = duration_cast<nanoseconds>(now.time_since_epoch()).count() % 1000000000;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    return fmt::format("{}.{:09}Z", buf, ns);
-}
-
 }  // namespace
 
 void configure(const std::string& path, Format format, bool debug) { sink() = Sink{path, format, debug}; }
@@ -52,11 +40,11 @@ bool to_file() { return !sink().path.empty(); }
 
 std::string render(Level level, std::string_view msg, Format fmt_) {
     if (fmt_ == Format::json) {
-        nlohmann::json j = {{"level", level_name(level)}, {"msg", msg}, {"time", now_rfc3339()}};
+        nlohmann::json j = {{"level", level_name(level)}, {"msg", msg}, {"time", util::now_rfc3339()}};
         return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
     nlohmann::json quoted = std::string(msg);
-    return fmt::format("time=\"{}\" level={} msg={}", now_rfc3339(), level_name(level),
+    return fmt::format("time=\"{}\" level={} msg={}", util::now_rfc3339(), level_name(level),
                        quoted.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 

@@ -72,3 +72,18 @@ std::pair<Fd, Fd> make_pipe();
 size_t read_some(int fd, void* buf, size_t n);
 
 }  // namespace ocirt::sys
+
+namespace ocirt::sys {
+/// A sealed, read-only memfd holding `data` (for handing a document to another process).
+Fd memfd_with_data(const std::string& name, const std::string& data);
+}  // namespace ocirt::sys
+
+namespace ocirt::sys {
+/// True if `path` is a regular file this process may execute (faccessat X_OK, stat).
+bool is_executable(const std::string& path);
+}  // namespace ocirt::sys
+
+namespace ocirt::sys {
+/// realpath(3).
+std::string real_path(const std::string& path);
+}  // namespace ocirt::sys

@@ -68,3 +68,17 @@ pid_t self_pid();
 std::optional<int> parse_signal(const std::string& s);
 
 }  // namespace ocirt::sys
+
+namespace ocirt::sys {
+/// Forks a child that clears FD_CLOEXEC on `keep_fd` and execveat()s `exec_fd` with argv/env.
+/// Only async-signal-safe calls run between fork and exec; a failed exec exits 127.
+pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    int keep_fd);
+}  // namespace ocirt::sys
+
+namespace ocirt::sys {
+/// getuid().
+uid_t real_uid();
+/// Waits until the process behind `pidfd` has exited; false on timeout.
+bool wait_pidfd_exit(int pidfd, int timeout_ms);
+}  // namespace ocirt::sys

@@ -1,0 +1,44 @@
+#pragma once
+/// A CLI command: its name, help, flags and handler. One cmd_<verb>.cpp defines each.
+
+#include <string>
+#include <vector>
+
+#include "ocirt/cli/args.hpp"
+#include "ocirt/runtime/container.hpp"
+
+namespace ocirt::cli {
+
+/// What every command handler receives besides its own arguments.
+struct Context {
+    runtime::GlobalOptions global;
+};
+
+/// One command of the table.
+struct Command {
+    std::string name;
+    std::string summary;      ///< one line for `ocirt --help`
+    std::string usage;        ///< "create [flags] <container-id>"
+    std::string description;  ///< a paragraph for `ocirt <cmd> --help`
+    std::vector<FlagSpec> flags;
+    bool stop_at_positional = false;  ///< everything after the first positional is positional
+    int (*run)(const Context&, const ParsedArgs&) = nullptr;
+};
+
+/// Throws unless exactly `n` positionals were given ("<cmd> requires exactly 1 argument").
+void require_positionals(const ParsedArgs& a, size_t n, const std::string& usage);
+
+/// Parses a non-negative integer flag value.
+int int_flag(const ParsedArgs& a, const std::string& name, int fallback);
+
+Command create_command();
+Command start_command();
+Command run_command();
+Command state_command();
+Command kill_command();
+Command delete_command();
+Command list_command();
+Command spec_command();
+Command exec_command();
+
+}  // namespace ocirt::cli

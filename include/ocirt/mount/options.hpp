@@ -1,0 +1,28 @@
+#pragma once
+/// Mount options of config.json ("ro", "nosuid", "rbind", "size=64m", ...) turned into
+/// mount(2) flags, propagation flags and the filesystem data string. Pure: no syscalls.
+
+#include <string>
+#include <vector>
+
+namespace ocirt::mount {
+
+/// The parsed form of one mount's options.
+struct MountOptions {
+    unsigned long flags = 0;              ///< MS_* flags for the mount itself
+    unsigned long clear_flags = 0;        ///< MS_* flags explicitly turned off ("rw", "suid"...)
+    std::vector<unsigned long> propagation;  ///< MS_SHARED/MS_SLAVE/... (with MS_REC), in order
+    std::string data;                     ///< comma-joined options the filesystem interprets
+    bool bind = false;                    ///< "bind" or "rbind"
+    bool recursive_bind = false;          ///< "rbind"
+    std::vector<std::string> unsupported; ///< recognised options ocirt does not apply yet
+};
+
+/// Parses a mount's options in order (later options win, as with mount(8)).
+MountOptions parse_mount_options(const std::vector<std::string>& options);
+/// Every option name the parser understands (for `ocirt features`).
+std::vector<std::string> known_mount_options();
+/// Parses a rootfsPropagation value ("rslave") into MS_* flags; 0 if unknown.
+unsigned long parse_propagation(const std::string& name);
+
+}  // namespace ocirt::mount

@@ -1,0 +1,37 @@
+#pragma once
+/// What the parent hands the init stage in the `bootstrap` message: a JSON document (in a sealed
+/// memfd, so its size is not bounded by the socket buffer) plus fds in a fixed order.
+
+#include <string>
+#include <vector>
+
+#include "ocirt/sys/fd.hpp"
+
+namespace ocirt::runtime {
+
+/// Why the init stage was started.
+enum class InitMode { create, exec };
+
+/// The bootstrap document.
+struct InitBootstrap {
+    InitMode mode = InitMode::create;
+    std::string config_json;    ///< create: the whole config; exec: {"ociVersion", "process"}
+    std::string id;
+    std::string bundle;
+    std::string rootfs;
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    int extra_fds = 0;          ///< fds 3 .. 3+extra_fds-1 pass to the container process
+    std::vector<std::string> join_types;  ///< exec: namespace types of the attached fds, in order
+};
+
+/// Serialises the document.
+std::string bootstrap_to_json(const InitBootstrap& b);
+/// Parses the document.
+InitBootstrap bootstrap_from_json(const std::string& text);
+
+/// The fds that travel with the bootstrap message, in order: [document, exec.fifo (create only),
+/// namespace fds...].
+inline constexpr size_t kBootstrapDocFd = 0;
+
+}  // namespace ocirt::runtime

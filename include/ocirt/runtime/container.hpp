@@ -1,0 +1,74 @@
+#pragma once
+/// The container front end: every lifecycle operation the CLI offers, on a state root.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocirt/spec/config.hpp"
+#include "ocirt/spec/state.hpp"
+
+namespace ocirt::runtime {
+
+/// Options every command shares.
+struct GlobalOptions {
+    std::string root = "/run/ocirt";
+    bool systemd_cgroup = false;
+};
+
+/// `create` (and the create half of `run`).
+struct CreateOptions {
+    std::string id;
+    std::string bundle = ".";
+    std::string pid_file;
+    std::string console_socket;
+    int preserve_fds = 0;
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+};
+
+/// `run`.
+struct RunOptions {
+    CreateOptions create;
+    bool detach = false;
+    bool keep = false;
+};
+
+/// `exec`.
+struct ExecOptions {
+    std::string id;
+    std::string process_file;            ///< --process: a process.json
+    std::vector<std::string> args;       ///< the command, when no --process
+    bool tty = false;
+    std::string console_socket;
+    bool detach = false;
+    std::string pid_file;
+    std::vector<std::string> env;        ///< --env KEY=VALUE, added to the container's env
+    std::optional<std::string> cwd;
+    std::optional<std::string> user;     ///< "uid[:gid]"
+    std::vector<uint32_t> additional_gids;
+    std::vector<std::string> caps;       ///< --cap: added to every set but ambient
+    bool no_new_privs = false;
+    int preserve_fds = 0;
+};
+
+/// Creates a container and leaves it waiting for `start`.
+void create_container(const GlobalOptions& g, const CreateOptions& o);
+/// Starts a created container: its program runs.
+void start_container(const GlobalOptions& g, const std::string& id);
+/// Runs a container: create + start; in the foreground it waits and returns the exit status.
+int run_container(const GlobalOptions& g, const RunOptions& o);
+/// The state document of a container.
+spec::State container_state(const GlobalOptions& g, const std::string& id);
+/// The state of every container under the root, sorted by ID.
+std::vector<spec::State> list_containers(const GlobalOptions& g);
+/// Sends a signal to the container's process (all its processes with `all`).
+void kill_container(const GlobalOptions& g, const std::string& id, int signal, bool all);
+/// Deletes a container; `force` kills it first if it is running.
+void delete_container(const GlobalOptions& g, const std::string& id, bool force);
+/// Runs another process in a container; in the foreground returns its exit status.
+int exec_in_container(const GlobalOptions& g, const ExecOptions& o);
+/// The PIDs of a container's processes, as seen on the host.
+std::vector<int> container_pids(const GlobalOptions& g, const std::string& id);
+
+}  // namespace ocirt::runtime

@@ -1,0 +1,31 @@
+#pragma once
+/// Starting the init stage: the sealed copy of ocirt re-exec'd as `ocirt init <fd>` with one end
+/// of the sync socketpair, the bootstrap document sent first.
+
+#include <sys/types.h>
+
+#include <vector>
+
+#include "ocirt/runtime/bootstrap.hpp"
+#include "ocirt/runtime/sync.hpp"
+
+namespace ocirt::runtime {
+
+/// A running init stage.
+struct LaunchedInit {
+    pid_t pid;        ///< the first init process (our child)
+    SyncChannel channel;
+};
+
+/// Re-execs ocirt as the init stage and sends the bootstrap with `fds` after the document.
+/// The init stage's socket lands above the fds the container keeps (3 .. 3+extra_fds-1).
+LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds);
+
+/// Marks every fd the caller gave us close-on-exec except 0-2 and the `extra` ones at 3..,
+/// so no descriptor of the caller or of ocirt leaks into the container (CVE-2024-21626 class).
+void seal_inherited_fds(int extra);
+
+/// The number of fds passed by socket activation (LISTEN_FDS when LISTEN_PID is ours or unset).
+int listen_fds_count();
+
+}  // namespace ocirt::runtime

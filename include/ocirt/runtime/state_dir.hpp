@@ -1,0 +1,78 @@
+#pragma once
+/// The state directory: <root>/<id>/ holds state.json (written atomically), config.json (the
+/// config the container was created from), exec.fifo (while created) and is flock()ed by every
+/// command that changes the container.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocirt/spec/state.hpp"
+#include "ocirt/sys/fd.hpp"
+
+namespace ocirt::runtime {
+
+/// Checks a container ID: non-empty, at most 255 bytes, runc's characters [A-Za-z0-9_+.-],
+/// and not "." or "..". Throws naming the ID.
+void validate_id(const std::string& id);
+
+/// What ocirt remembers about a container between commands.
+struct ContainerRecord {
+    std::string id;
+    std::string bundle;
+    std::string rootfs;
+    std::string created;
+    std::string owner;
+    std::map<std::string, std::string> annotations;
+    pid_t pid = 0;                 ///< the container process on the host, 0 while creating
+    uint64_t start_time = 0;       ///< its start time, to tell it from a reused PID
+    std::vector<std::string> namespace_paths;  ///< unused for now; reserved for joins by exec
+};
+
+/// One container's directory, locked for the lifetime of this object.
+class ContainerDir {
+public:
+    /// Creates <root>/<id> exclusively (an existing one is "container <id> already exists").
+    static ContainerDir create(const std::string& root, const std::string& id);
+    /// Opens and locks an existing <root>/<id> ("container <id> does not exist").
+    static ContainerDir open(const std::string& root, const std::string& id);
+    /// Opens <root>/<id> without the lock, for read-only commands (state.json is replaced
+    /// atomically, so a reader never sees half a file); hooks may call `state` during create.
+    static ContainerDir open_for_reading(const std::string& root, const std::string& id);
+
+    /// The directory path.
+    const std::string& path() const { return path_; }
+    /// The container ID.
+    const std::string& id() const { return id_; }
+    /// <dir>/exec.fifo.
+    std::string fifo_path() const { return path_ + "/exec.fifo"; }
+    /// <dir>/config.json.
+    std::string config_path() const { return path_ + "/config.json"; }
+    /// Reads state.json; nullopt while the container is still being created.
+    std::optional<ContainerRecord> load() const;
+    /// Writes state.json atomically.
+    void save(const ContainerRecord& r) const;
+    /// Removes the directory and everything in it.
+    void destroy();
+
+private:
+    ContainerDir(std::string path, std::string id, sys::Fd lock) : path_(std::move(path)), id_(std::move(id)), lock_(std::move(lock)) {}
+    std::string path_;
+    std::string id_;
+    sys::Fd lock_;
+};
+
+/// The IDs under a state root (unsorted); an absent root has none.
+std::vector<std::string> list_ids(const std::string& root);
+
+/// The live status of a recorded container (created/running/stopped), robust to PID reuse.
+spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r);
+
+/// The OCI state document of a container.
+spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRecord>& r);
+
+}  // namespace ocirt::runtime

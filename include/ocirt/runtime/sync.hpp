@@ -1,0 +1,72 @@
+#pragma once
+/// The parent <-> init-stage protocol: typed messages over one SOCK_SEQPACKET socketpair.
+///
+///   parent (ocirt create)                         init stage (ocirt init, re-exec'd from the sealed copy)
+///   ---------------------                         ---------------------------------------------------
+///   bootstrap [memfd: JSON, fds: fifo, ns...] --> join namespaces given by path
+///                                                 unshare(CLONE_NEWUSER)            (if a new user ns)
+///   write uid_map / gid_map                  <--  idmap_request
+///   idmap_done                               -->  unshare the other namespaces; fork PID 1 if needed
+///   record pid                               <--  init_pid {pid}
+///                                                 rootfs: mounts, devices (not yet pivoted)
+///   run prestart + createRuntime hooks       <--  mounts_ready
+///   hooks_done {state}                       -->  createContainer hooks, pivot_root, process setup
+///   forward pty master to --console-socket   <--  console_master [fd: pty master]  (terminal only)
+///   write state, pid file; exit              <--  ready
+///                                                 block on exec.fifo until `ocirt start`, execve
+///
+///   Either side's failure: the init stage sends `error {errno, message}` and exits; the parent
+///   rethrows it with the same errno. Any message out of this order is an error on both sides.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ocirt/sys/fd.hpp"
+
+namespace ocirt::runtime {
+
+/// The kinds of message, in protocol order.
+enum class Msg : uint8_t {
+    bootstrap = 1,
+    idmap_request,
+    idmap_done,
+    init_pid,
+    mounts_ready,
+    hooks_done,
+    console_master,
+    ready,
+    error,
+};
+
+/// The name of a message kind, for errors.
+const char* msg_name(Msg m);
+
+/// One received message: its kind, payload and attached fds.
+struct Message {
+    Msg type = Msg::error;
+    std::string payload;
+    std::vector<sys::Fd> fds;
+};
+
+/// One end of the socketpair.
+class SyncChannel {
+public:
+    /// Wraps a connected SOCK_SEQPACKET socket.
+    explicit SyncChannel(sys::Fd sock) : sock_(std::move(sock)) {}
+    /// Sends a message with optional fds.
+    void send(Msg type, const std::string& payload = {}, const std::vector<int>& fds = {});
+    /// Receives the next message; an `error` message is rethrown as ocirt::Error with its errno.
+    Message receive();
+    /// Receives the next message and checks that it is `type`.
+    Message expect(Msg type);
+    /// Sends an error message (never throws: used on the way out of the init stage).
+    void send_error(int err, const std::string& message) noexcept;
+    /// The socket fd.
+    int fd() const { return sock_.get(); }
+
+private:
+    sys::Fd sock_;
+};
+
+}  // namespace ocirt::runtime

@@ -1,0 +1,204 @@
+#include "ocirt/mount/mounts.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "ocirt/mount/devices.hpp"
+#include "ocirt/mount/options.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/mount.hpp"
+#include "ocirt/sys/safe_path.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/strings.hpp"
+
+namespace ocirt::mount {
+namespace {
+
+constexpr unsigned long kPropagationMask = MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;
+// Flags that a bind remount can change; a bind mount's own flags ride on the remount.
+constexpr unsigned long kRemountable = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
+                                       MS_RELATIME | MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | 256;
+
+bool is_bind(const spec::Mount& m, const MountOptions& o) { return o.bind || (m.type && *m.type == "bind"); }
+
+std::string mount_type(const spec::Mount& m) {
+    if (!m.type) return {};
+    // runc on a cgroup v2 host mounts cgroup2 for "cgroup"; ocirt only drives cgroup v2.
+    if (*m.type == "cgroup") return "cgroup2";
+    return *m.type;
+}
+
+// The flags of the mount holding `path`, as MS_* bits, for re-adding locked flags on remount.
+unsigned long existing_flags(const std::string& path) {
+    struct statvfs sv {};
+    if (::statvfs(path.c_str(), &sv) < 0) return 0;
+    unsigned long f = 0;
+    if (sv.f_flag & ST_RDONLY) f |= MS_RDONLY;
+    if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+    return f;
+}
+
+std::string resolve_source(const spec::Mount& m, const RootfsContext& ctx) {
+    std::string src = m.source.value_or("");
+    if (!src.empty() && src[0] != '/' && ctx.bundle.size() > 0) src = ctx.bundle + "/" + src;
+    return src;
+}
+
+void apply_propagation(const std::string& target, const MountOptions& o, const std::string& what) {
+    for (unsigned long p : o.propagation) sys::mount_fs("", target, "", p, "", what + " (propagation)");
+}
+
+void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsContext& ctx) {
+    const MountOptions o = parse_mount_options(m.options);
+    const bool bind = is_bind(m, o);
+    const std::string what = fmt::format("mounts[{}] ({} on {})", index, m.source.value_or(m.type.value_or("none")), m.destination);
+    const std::string source = bind ? resolve_source(m, ctx) : m.source.value_or("");
+
+    // A bind mount of a file needs a file to mount over; everything else a directory.
+    bool file_target = false;
+    if (bind) {
+        auto st = sys::stat_path(source);
+        if (!st) throw_error_code(ENOENT, "{}: source {}", what, source);
+        file_target = !S_ISDIR(st->st_mode);
+    }
+    sys::Fd target = file_target ? sys::ensure_file_in_root(rootfd, m.destination, 0644)
+                                 : sys::ensure_dir_in_root(rootfd, m.destination, 0755);
+    const std::string target_path = sys::proc_fd_path(target.get());
+
+    if (bind) {
+        sys::mount_fs(source, target_path, "", MS_BIND | (o.recursive_bind ? MS_REC : 0), "", what);
+        // Re-open: the fd still points at the covered directory, not the new mount.
+        target = sys::open_in_root(rootfd, m.destination, O_PATH);
+        const std::string mounted = sys::proc_fd_path(target.get());
+        if ((o.flags & kRemountable) != 0 || !o.data.empty()) {
+            const unsigned long flags = MS_REMOUNT | MS_BIND | (o.flags & kRemountable);
+            try {
+                sys::mount_fs("", mounted, "", flags, "", what + " (remount)");
+            } catch (const Error& e) {
+                if (e.code() != EPERM) throw;
+                // In a user namespace the source's nosuid/nodev/noexec/ro are locked: keep them.
+                sys::mount_fs("", mounted, "", flags | existing_flags(mounted), "", what + " (remount)");
+            }
+        }
+        apply_propagation(mounted, o, what);
+        return;
+    }
+
+    const std::string type = mount_type(m);
+    if (type.empty()) fail("{}: /mounts/{}/type is required for a non-bind mount", what, index);
+    const unsigned long flags = o.flags & ~(kPropagationMask | MS_REMOUNT);
+    try {
+        sys::mount_fs(source.empty() ? type : source, target_path, type, flags, o.data, what);
+    } catch (const Error& e) {
+        // sysfs needs a network namespace owned by the container's user namespace; without one,
+        // bind the host's /sys read-only as runc does.
+        if (!(type == "sysfs" && e.code() == EPERM && ctx.in_user_namespace && !ctx.new_network_namespace)) throw;
+        sys::mount_fs("/sys", target_path, "", MS_BIND | MS_REC, "", what + " (bind of /sys)");
+        target = sys::open_in_root(rootfd, m.destination, O_PATH);
+        sys::mount_fs("", sys::proc_fd_path(target.get()), "", MS_REMOUNT | MS_BIND | MS_RDONLY | existing_flags("/sys"), "",
+                      what + " (remount)");
+    }
+    if (!o.propagation.empty()) {
+        target = sys::open_in_root(rootfd, m.destination, O_PATH);
+        apply_propagation(sys::proc_fd_path(target.get()), o, what);
+    }
+}
+
+// The mount point holding `path` (longest mount point prefix in /proc/self/mountinfo).
+std::string mount_point_of(const std::string& path) {
+    std::string best = "/";
+    for (const auto& line : util::split(sys::read_file("/proc/self/mountinfo", 8u << 20), '\n')) {
+        const auto f = util::split(line, ' ');
+        if (f.size() < 5) continue;
+        const std::string& mp = f[4];
+        const bool prefix = path == mp || (util::starts_with(path, mp) && (mp == "/" || path[mp.size()] == '/'));
+        if (prefix && mp.size() > best.size()) best = mp;
+    }
+    return best;
+}
+
+}  // namespace
+
+void check_mounts(const spec::Config& config) {
+    for (size_t i = 0; i < config.mounts.size(); ++i) {
+        const auto& m = config.mounts[i];
+        const MountOptions o = parse_mount_options(m.options);
+        if (!o.unsupported.empty())
+            fail("/mounts/{}/options: \"{}\" is not supported yet", i, o.unsupported.front());
+        if (!m.uid_mappings.empty() || !m.gid_mappings.empty())
+            fail("/mounts/{}/uidMappings: id-mapped mounts are not supported yet", i);
+        if (m.destination.empty()) fail("/mounts/{}/destination: must not be empty", i);
+        if (!is_bind(m, o) && !m.type) fail("/mounts/{}/type: required for a mount that is not a bind mount", i);
+    }
+}
+
+void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
+    // Nothing mounted below may propagate back to the host: make "/" a slave (runc's default)
+    // or what rootfsPropagation asks for, recursively, before the first mount.
+    unsigned long root_prop = MS_SLAVE | MS_REC;
+    if (config.linux_ && config.linux_->rootfs_propagation) {
+        root_prop = parse_propagation(*config.linux_->rootfs_propagation);
+        if (root_prop == 0) fail("/linux/rootfsPropagation: unknown value \"{}\"", *config.linux_->rootfs_propagation);
+        root_prop |= MS_REC;
+    }
+    sys::mount_fs("", "/", "", root_prop, "", "/ (propagation)");
+    // pivot_root refuses a new root whose parent mount is shared.
+    if (root_prop & MS_SHARED) sys::mount_fs("", mount_point_of(ctx.rootfs), "", MS_PRIVATE, "", "rootfs parent (private)");
+    // The rootfs must be a mount point for pivot_root.
+    sys::mount_fs(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC, "", "rootfs " + ctx.rootfs);
+
+    sys::Fd rootfd = sys::open_at(AT_FDCWD, ctx.rootfs, O_PATH | O_DIRECTORY);
+    bool dev_is_bound = false;
+    for (size_t i = 0; i < config.mounts.size(); ++i) {
+        const auto& m = config.mounts[i];
+        mount_one(rootfd.get(), m, i, ctx);
+        const auto parts = sys::path_components(m.destination);
+        if (parts.size() == 1 && parts[0] == "dev" && is_bind(m, parse_mount_options(m.options))) dev_is_bound = true;
+    }
+    // A /dev bound from the host already has its nodes; otherwise make runc's default set.
+    if (!dev_is_bound) create_default_devices(rootfd.get(), ctx.in_user_namespace);
+}
+
+void enter_rootfs(const spec::Config& config, const RootfsContext& ctx, bool no_pivot) {
+    sys::change_dir(ctx.rootfs);
+    if (no_pivot) {
+        sys::mount_fs(ctx.rootfs, "/", "", MS_MOVE, "", "rootfs (move to /)");
+        sys::change_root(".");
+    } else {
+        // pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
+        // drops the old root without needing a directory for it inside the rootfs.
+        sys::pivot_root(".", ".");
+        // The old root may hold shared mounts: stop its unmount from propagating to the host.
+        sys::mount_fs("", ".", "", MS_SLAVE | MS_REC, "", "old root (propagation)");
+        sys::unmount(".", MNT_DETACH);
+    }
+    sys::change_dir("/");
+    if (config.linux_ && config.linux_->rootfs_propagation) {
+        const unsigned long p = parse_propagation(*config.linux_->rootfs_propagation);
+        sys::mount_fs("", "/", "", p | MS_REC, "", "/ (rootfsPropagation)");
+    }
+    if (config.root && config.root->readonly) {
+        const unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+        try {
+            sys::mount_fs("", "/", "", flags, "", "/ (read-only)");
+        } catch (const Error& e) {
+            if (e.code() != EPERM) throw;
+            sys::mount_fs("", "/", "", flags | existing_flags("/"), "", "/ (read-only)");
+        }
+    }
+}
+
+void bind_console(const RootfsContext& ctx, int slave_fd) {
+    sys::Fd root = sys::open_at(AT_FDCWD, ctx.rootfs, O_PATH | O_DIRECTORY);
+    sys::Fd target = sys::ensure_file_in_root(root.get(), "/dev/console", 0600);
+    sys::mount_fs(sys::proc_fd_path(slave_fd), sys::proc_fd_path(target.get()), "", MS_BIND, "", "/dev/console");
+}
+
+}  // namespace ocirt::mount

@@ -1,0 +1,43 @@
+#include "ocirt/runtime/bootstrap.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::runtime {
+
+std::string bootstrap_to_json(const InitBootstrap& b) {
+    nlohmann::json j = {
+        {"mode", b.mode == InitMode::create ? "create" : "exec"},
+        {"config", b.config_json},
+        {"id", b.id},
+        {"bundle", b.bundle},
+        {"rootfs", b.rootfs},
+        {"no_pivot", b.no_pivot},
+        {"no_new_keyring", b.no_new_keyring},
+        {"extra_fds", b.extra_fds},
+        {"join_types", b.join_types},
+    };
+    return j.dump();
+}
+
+InitBootstrap bootstrap_from_json(const std::string& text) {
+    try {
+        const auto j = nlohmann::json::parse(text);
+        InitBootstrap b;
+        b.mode = j.at("mode").get<std::string>() == "exec" ? InitMode::exec : InitMode::create;
+        b.config_json = j.at("config").get<std::string>();
+        b.id = j.at("id").get<std::string>();
+        b.bundle = j.at("bundle").get<std::string>();
+        b.rootfs = j.at("rootfs").get<std::string>();
+        b.no_pivot = j.at("no_pivot").get<bool>();
+        b.no_new_keyring = j.at("no_new_keyring").get<bool>();
+        b.extra_fds = j.at("extra_fds").get<int>();
+        b.join_types = j.at("join_types").get<std::vector<std::string>>();
+        return b;
+    } catch (const nlohmann::json::exception& e) {
+        fail("bootstrap document: {}", e.what());
+    }
+}
+
+}  // namespace ocirt::runtime

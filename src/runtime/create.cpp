@@ -1,0 +1,238 @@
+#include <fcntl.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/hooks/hooks.hpp"
+#include "ocirt/mount/mounts.hpp"
+#include "ocirt/ns/namespaces.hpp"
+#include "ocirt/runtime/container.hpp"
+#include "ocirt/runtime/create_internal.hpp"
+#include "ocirt/runtime/init_launcher.hpp"
+#include "ocirt/security/capabilities.hpp"
+#include "ocirt/spec/support.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/terminal/console.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
+#include "ocirt/util/passwd.hpp"
+#include "ocirt/util/strings.hpp"
+#include "ocirt/util/time.hpp"
+
+namespace ocirt::runtime {
+namespace {
+
+using spec::NamespaceType;
+
+/// Everything create knows before it touches the system.
+struct Prepared {
+    spec::Config config;
+    std::string bundle;
+    std::string rootfs;
+    ns::NamespacePlan plan;
+    int extra_fds = 0;
+};
+
+void check_config(const spec::Config& c, const ns::NamespacePlan& plan) {
+    if (!c.process) fail("/process: required to create a container");
+    if (c.process->args.empty()) fail("/process/args: must name the program to run");
+    if (c.process->cwd.empty() || c.process->cwd[0] != '/') fail("/process/cwd: must be an absolute path");
+    if (!c.root) fail("/root: required on Linux");
+    spec::check_applicable(c);
+    mount::check_mounts(c);
+    if (c.process->capabilities) security::check_capabilities(*c.process->capabilities);
+    if (!plan.creates(NamespaceType::mount))
+        fail("/linux/namespaces: ocirt needs a new mount namespace to build the rootfs");
+    if (c.hostname && !c.hostname->empty() && !plan.creates(NamespaceType::uts))
+        fail("/hostname: setting the hostname needs a new uts namespace");
+    if (c.domainname && !c.domainname->empty() && !plan.creates(NamespaceType::uts))
+        fail("/domainname: setting the domainname needs a new uts namespace");
+    const spec::Linux empty;
+    const spec::Linux& l = c.linux_ ? *c.linux_ : empty;
+    const bool maps = !l.uid_mappings.empty() || !l.gid_mappings.empty();
+    if (maps && !plan.creates(NamespaceType::user))
+        fail("/linux/uidMappings: id mappings need a new user namespace");
+    if (plan.creates(NamespaceType::user) && (l.uid_mappings.empty() || l.gid_mappings.empty()))
+        fail("/linux/uidMappings: a new user namespace needs uidMappings and gidMappings");
+    if (!l.time_offsets.empty() && !plan.creates(NamespaceType::time))
+        fail("/linux/timeOffsets: time offsets need a new time namespace");
+}
+
+Prepared prepare(const CreateOptions& o) {
+    Prepared p;
+    p.bundle = with_context("bundle", [&] { return sys::real_path(o.bundle); });
+    const std::string config_path = p.bundle + "/config.json";
+    p.config = with_context(config_path, [&] { return spec::config_from_json(spec::read_config_json(config_path)); });
+    const spec::Linux empty;
+    p.plan = ns::plan_namespaces(p.config.linux_ ? p.config.linux_->namespaces : empty.namespaces);
+    check_config(p.config, p.plan);
+    const std::string root = p.config.root->path;
+    p.rootfs = with_context("/root/path", [&] { return sys::real_path(root[0] == '/' ? root : p.bundle + "/" + root); });
+    auto st = sys::stat_path(p.rootfs);
+    if (!st || !S_ISDIR(st->st_mode)) fail("/root/path: {} is not a directory", p.rootfs);
+
+    const int listen = listen_fds_count();
+    p.extra_fds = listen + o.preserve_fds;
+    if (listen > 0) {
+        p.config.process->env.push_back("LISTEN_FDS=" + std::to_string(listen));
+        p.config.process->env.push_back("LISTEN_PID=1");
+    }
+    return p;
+}
+
+std::string owner_name() {
+    try {
+        return util::name_of_uid(sys::read_file("/etc/passwd", 4u << 20), sys::real_uid()).value_or("");
+    } catch (const Error&) {
+        return "";
+    }
+}
+
+/// Kills what a failed create started and removes its state dir.
+void abort_create(ContainerDir& dir, pid_t first, bool first_reaped, pid_t container, bool hooks_started,
+                  const ContainerRecord& rec, const spec::Config& cfg) noexcept {
+    try {
+        sys::Fd pidfd = container > 0 ? sys::pidfd_open(container) : sys::Fd();
+        if (container > 0) sys::send_signal(container, SIGKILL);
+        if (first > 0 && !first_reaped) {
+            sys::send_signal(first, SIGKILL);
+            sys::wait_process(first);
+        }
+        if (pidfd) {
+            sys::wait_pidfd_exit(pidfd.get(), 5000);
+            sys::reap_any();  // our child when we are its subreaper (run); otherwise init reaps it
+        }
+        if (hooks_started) hooks::run_hooks_warn_only(cfg.hooks.poststop, hook_state(rec, spec::Status::stopped), "poststop");
+    } catch (const Error& e) {
+        log::warn("cleaning up after a failed create: {}", e.what());
+    }
+    try {
+        dir.destroy();
+    } catch (const Error& e) {
+        log::warn("removing {}: {}", dir.path(), e.what());
+    }
+}
+
+}  // namespace
+
+std::string hook_state(const ContainerRecord& r, spec::Status status) {
+    spec::State s;
+    s.id = r.id;
+    s.status = status;
+    s.pid = status == spec::Status::stopped ? 0 : r.pid;
+    s.bundle = r.bundle;
+    s.rootfs = r.rootfs;
+    s.created = r.created;
+    s.owner = r.owner;
+    s.annotations = r.annotations;
+    return spec::state_to_json(s).dump();
+}
+
+void write_pid_file(const std::string& path, pid_t pid) {
+    if (path.empty()) return;
+    with_context("--pid-file", [&] { sys::write_file_atomic(path, std::to_string(pid), 0644); });
+}
+
+spec::Config saved_config(const ContainerDir& dir) { return spec::config_from_json(spec::read_config_json(dir.config_path())); }
+
+CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o, bool foreground) {
+    validate_id(o.id);
+    Prepared p = prepare(o);
+    const bool terminal = p.config.process->terminal;
+    if (terminal && o.console_socket.empty() && !foreground)
+        fail("/process/terminal: a detached container with a terminal needs --console-socket");
+    if (!terminal && !o.console_socket.empty())
+        fail("--console-socket: given, but /process/terminal is false");
+    seal_inherited_fds(p.extra_fds);
+    std::vector<sys::Fd> ns_fds = ns::open_joins(p.plan);
+
+    ContainerDir dir = ContainerDir::create(g.root, o.id);
+    ContainerRecord rec;
+    rec.id = o.id;
+    rec.bundle = p.bundle;
+    rec.rootfs = p.rootfs;
+    rec.created = util::now_rfc3339();
+    rec.owner = owner_name();
+    rec.annotations = p.config.annotations;
+
+    pid_t first = 0;
+    bool first_reaped = false;
+    bool hooks_started = false;
+    try {
+        const std::string config_text = spec::config_to_json(p.config).dump();
+        sys::write_file_atomic(dir.config_path(), config_text, 0600);
+        sys::make_fifo(dir.fifo_path(), 0600);
+        // Read-write so that opening never blocks; the init stage's read blocks until start.
+        sys::Fd fifo = sys::open_at(AT_FDCWD, dir.fifo_path(), O_RDWR);
+
+        InitBootstrap boot;
+        boot.mode = InitMode::create;
+        boot.config_json = config_text;
+        boot.id = o.id;
+        boot.bundle = p.bundle;
+        boot.rootfs = p.rootfs;
+        boot.no_pivot = o.no_pivot;
+        boot.no_new_keyring = o.no_new_keyring;
+        boot.extra_fds = p.extra_fds;
+        std::vector<int> fds{fifo.get()};
+        for (const auto& f : ns_fds) fds.push_back(f.get());
+        LaunchedInit init = launch_init(boot, fds);
+        first = init.pid;
+        fifo.reset();
+        ns_fds.clear();
+
+        const spec::Linux empty;
+        const spec::Linux& l = p.config.linux_ ? *p.config.linux_ : empty;
+        if (p.plan.creates(NamespaceType::user)) {
+            init.channel.expect(Msg::idmap_request);
+            ns::write_id_maps(first, l.uid_mappings, l.gid_mappings);
+            init.channel.send(Msg::idmap_done);
+        }
+        const Message pid_msg = init.channel.expect(Msg::init_pid);
+        const auto pid = util::parse_int(pid_msg.payload);
+        if (!pid || *pid <= 0) fail("sync: bad init_pid \"{}\"", pid_msg.payload);
+        rec.pid = static_cast<pid_t>(*pid);
+        CreatedContainer out;
+        out.pidfd = sys::pidfd_open(rec.pid);
+        if (rec.pid != first) {
+            sys::wait_process(first);  // the first init process exits after its fork
+            first_reaped = true;
+        }
+        if (!out.pidfd) fail("the container process exited during create");
+        rec.start_time = sys::process_start_time(rec.pid).value_or(0);
+
+        Message m = init.channel.receive();
+        if (m.type == Msg::console_master) {
+            if (m.fds.empty()) fail("sync: console_master without an fd");
+            if (!o.console_socket.empty())
+                with_context("--console-socket " + o.console_socket,
+                             [&] { terminal::send_console_master(o.console_socket, m.fds[0].get()); });
+            else
+                out.console_master = std::move(m.fds[0]);
+            m = init.channel.receive();
+        }
+        if (m.type != Msg::mounts_ready) fail("sync: expected mounts_ready, got {}", msg_name(m.type));
+
+        hooks_started = true;
+        const std::string creating = hook_state(rec, spec::Status::creating);
+        hooks::run_hooks(p.config.hooks.prestart, creating, "prestart");
+        hooks::run_hooks(p.config.hooks.create_runtime, creating, "createRuntime");
+        nlohmann::json states = {{"createContainer", creating}, {"startContainer", hook_state(rec, spec::Status::created)}};
+        init.channel.send(Msg::hooks_done, states.dump());
+        init.channel.expect(Msg::ready);
+
+        dir.save(rec);
+        write_pid_file(o.pid_file, rec.pid);
+        out.pid = rec.pid;
+        return out;
+    } catch (Error& e) {
+        abort_create(dir, first, first_reaped, rec.pid, hooks_started, rec, p.config);
+        e.add_context("create " + o.id);
+        throw;
+    }
+}
+
+void create_container(const GlobalOptions& g, const CreateOptions& o) { create_internal(g, o, false); }
+
+}  // namespace ocirt::runtime

@@ -1,0 +1,49 @@
+#include "ocirt/runtime/default_spec.hpp"
+
+#include "ocirt/spec/state.hpp"
+
+namespace ocirt::runtime {
+namespace {
+spec::Mount mount(const char* dest, const char* type, const char* source, std::vector<std::string> options) {
+    spec::Mount m;
+    m.destination = dest;
+    m.type = type;
+    m.source = source;
+    m.options = std::move(options);
+    return m;
+}
+}  // namespace
+
+spec::Config default_config() {
+    spec::Config c;
+    c.oci_version = spec::kOciVersion;
+    c.root = spec::Root{"rootfs", true};
+    spec::Process p;
+    p.terminal = true;
+    p.args = {"sh"};
+    p.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"};
+    p.cwd = "/";
+    const std::vector<std::string> caps{"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"};
+    p.capabilities = spec::Capabilities{caps, caps, std::nullopt, caps, std::nullopt};
+    p.rlimits = {spec::Rlimit{"RLIMIT_NOFILE", 1024, 1024}};
+    p.no_new_privileges = true;
+    c.process = p;
+    c.hostname = "ocirt";
+    c.mounts = {
+        mount("/proc", "proc", "proc", {}),
+        mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}),
+        mount("/dev/pts", "devpts", "devpts", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
+        mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}),
+        mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
+        mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
+        mount("/sys/fs/cgroup", "cgroup2", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro"}),
+    };
+    spec::Linux l;
+    for (auto t : {spec::NamespaceType::pid, spec::NamespaceType::network, spec::NamespaceType::ipc,
+                   spec::NamespaceType::uts, spec::NamespaceType::mount, spec::NamespaceType::cgroup})
+        l.namespaces.push_back(spec::Namespace{t, std::nullopt});
+    c.linux_ = l;
+    return c;
+}
+
+}  // namespace ocirt::runtime

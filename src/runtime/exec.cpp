@@ -1,0 +1,165 @@
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/ns/namespaces.hpp"
+#include "ocirt/runtime/container.hpp"
+#include "ocirt/runtime/create_internal.hpp"
+#include "ocirt/runtime/foreground.hpp"
+#include "ocirt/runtime/init_launcher.hpp"
+#include "ocirt/security/capabilities.hpp"
+#include "ocirt/spec/support.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/namespaces.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/terminal/console.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/strings.hpp"
+
+namespace ocirt::runtime {
+namespace {
+
+using spec::NamespaceType;
+
+void set_env(std::vector<std::string>& env, const std::string& kv) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) fail("--env {}: expected KEY=VALUE", kv);
+    const std::string key = kv.substr(0, eq + 1);
+    for (auto& e : env)
+        if (util::starts_with(e, key)) {
+            e = kv;
+            return;
+        }
+    env.push_back(kv);
+}
+
+void add_cap(std::optional<std::vector<std::string>>& set, const std::string& cap) {
+    if (!set) set.emplace();
+    for (const auto& c : *set)
+        if (c == cap) return;
+    set->push_back(cap);
+}
+
+/// The process to run: --process FILE as it is, or the container's process with the flags applied.
+spec::Process exec_process(const ContainerDir& dir, const ExecOptions& o) {
+    spec::Process p;
+    if (!o.process_file.empty()) {
+        nlohmann::json doc = {{"ociVersion", spec::kOciVersion}};
+        doc["process"] = spec::read_config_json(o.process_file);
+        p = *with_context("--process " + o.process_file, [&] { return spec::config_from_json(doc); }).process;
+    } else {
+        const spec::Config cfg = saved_config(dir);
+        p = *cfg.process;
+        p.args = o.args;
+        p.terminal = o.tty;
+        p.console_size.reset();
+    }
+    if (!o.process_file.empty() && !o.args.empty()) fail("exec: give either --process or a command, not both");
+    if (p.args.empty()) fail("exec: no command given");
+    if (o.tty) p.terminal = true;
+    for (const auto& kv : o.env) set_env(p.env, kv);
+    if (o.cwd) p.cwd = *o.cwd;
+    if (o.user) {
+        const auto parts = util::split(*o.user, ':');
+        auto uid = util::parse_uint(parts[0]);
+        auto gid = parts.size() == 2 ? util::parse_uint(parts[1]) : std::optional<uint64_t>(0);
+        if (parts.size() > 2 || !uid || !gid || *uid > UINT32_MAX || *gid > UINT32_MAX)
+            fail("--user {}: expected UID[:GID] as numbers", *o.user);
+        p.user.uid = static_cast<uint32_t>(*uid);
+        p.user.gid = static_cast<uint32_t>(*gid);
+    }
+    for (uint32_t g : o.additional_gids) p.user.additional_gids.push_back(g);
+    if (!o.caps.empty()) {
+        if (!p.capabilities) p.capabilities.emplace();
+        // Not inheritable nor ambient: exec --cap must not hand capabilities on (CVE-2022-29162).
+        for (const auto& c : o.caps) {
+            add_cap(p.capabilities->bounding, c);
+            add_cap(p.capabilities->effective, c);
+            add_cap(p.capabilities->permitted, c);
+        }
+    }
+    if (o.no_new_privs) p.no_new_privileges = true;
+    if (p.cwd.empty() || p.cwd[0] != '/') fail("process.cwd: must be an absolute path");
+    return p;
+}
+
+}  // namespace
+
+int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
+    return with_context("exec " + o.id, [&]() -> int {
+        ContainerDir dir = ContainerDir::open_for_reading(g.root, o.id);
+        const auto rec = dir.load();
+        const spec::Status st = compute_status(dir, rec);
+        if (st != spec::Status::running && st != spec::Status::created)
+            fail("cannot exec in a {} container", spec::status_name(st));
+        spec::Config exec_cfg;
+        exec_cfg.oci_version = spec::kOciVersion;
+        exec_cfg.process = exec_process(dir, o);
+        spec::check_applicable(exec_cfg);
+        if (exec_cfg.process->capabilities) security::check_capabilities(*exec_cfg.process->capabilities);
+        const bool terminal = exec_cfg.process->terminal;
+        if (terminal && o.console_socket.empty() && o.detach) fail("--tty with --detach needs --console-socket");
+        if (!terminal && !o.console_socket.empty()) fail("--console-socket: given, but no terminal was asked for");
+
+        // Join every namespace of the container that differs from ours, user first.
+        InitBootstrap boot;
+        boot.mode = InitMode::exec;
+        boot.config_json = spec::config_to_json(exec_cfg).dump();
+        boot.id = o.id;
+        boot.extra_fds = o.preserve_fds;
+        std::vector<sys::Fd> ns_fds;
+        for (auto t : {NamespaceType::user, NamespaceType::mount, NamespaceType::pid, NamespaceType::network,
+                       NamespaceType::ipc, NamespaceType::uts, NamespaceType::cgroup, NamespaceType::time}) {
+            const std::string theirs = ns::proc_ns_path(rec->pid, t);
+            const std::string id_theirs = sys::namespace_identity(theirs);
+            if (id_theirs.empty() || id_theirs == sys::namespace_identity(ns::proc_ns_path(sys::self_pid(), t))) continue;
+            ns_fds.push_back(sys::open_namespace(theirs, ns::clone_flag(t)));
+            boot.join_types.emplace_back(spec::namespace_type_name(t));
+        }
+        // The PID must still be the container's: the namespace fds now pin what we will join.
+        if (sys::process_start_time(rec->pid) != rec->start_time) fail("container process exited");
+
+        seal_inherited_fds(o.preserve_fds);
+        sys::Fd sigfd;
+        if (!o.detach) {
+            sys::become_subreaper();
+            sigfd = sys::block_signals_to_fd(foreground_signals());
+        }
+        std::vector<int> fds;
+        for (const auto& f : ns_fds) fds.push_back(f.get());
+        LaunchedInit init = launch_init(boot, fds);
+        ns_fds.clear();
+        pid_t pid = 0;
+        sys::Fd master;
+        try {
+            const auto p = util::parse_int(init.channel.expect(Msg::init_pid).payload);
+            if (!p || *p <= 0) fail("sync: bad init_pid");
+            pid = static_cast<pid_t>(*p);
+            if (pid != init.pid) sys::wait_process(init.pid);
+            Message m = init.channel.receive();
+            if (m.type == Msg::console_master) {
+                if (m.fds.empty()) fail("sync: console_master without an fd");
+                if (!o.console_socket.empty())
+                    terminal::send_console_master(o.console_socket, m.fds[0].get());
+                else
+                    master = std::move(m.fds[0]);
+                m = init.channel.receive();
+            }
+            if (m.type != Msg::ready) fail("sync: expected ready, got {}", msg_name(m.type));
+            write_pid_file(o.pid_file, pid);
+        } catch (...) {
+            if (pid > 0) sys::send_signal(pid, SIGKILL);
+            sys::send_signal(init.pid, SIGKILL);
+            try {
+                sys::wait_process(init.pid);
+            } catch (const Error&) {
+                // Already reaped above.
+            }
+            throw;
+        }
+        if (o.detach) return 0;
+        return wait_foreground(pid, sigfd.get(), std::move(master)).shell_status();
+    });
+}
+
+}  // namespace ocirt::runtime

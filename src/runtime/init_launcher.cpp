@@ -1,0 +1,57 @@
+#include "ocirt/runtime/init_launcher.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/sys/unix_socket.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/strings.hpp"
+
+namespace ocirt::runtime {
+
+void seal_inherited_fds(int extra) {
+    for (int fd = 3; fd < 3 + extra; ++fd) {
+        try {
+            sys::set_cloexec(fd, false);
+        } catch (const Error& e) {
+            throw Error(e.code(), fmt::format("preserved fd {} is not open", fd));
+        }
+    }
+    sys::cloexec_from(3 + extra);
+}
+
+int listen_fds_count() {
+    const char* fds = std::getenv("LISTEN_FDS");
+    if (fds == nullptr) return 0;
+    if (const char* pid = std::getenv("LISTEN_PID")) {
+        auto p = util::parse_int(pid);
+        if (!p || *p != sys::self_pid()) return 0;
+    }
+    auto n = util::parse_int(fds);
+    return n && *n > 0 && *n < 4096 ? static_cast<int>(*n) : 0;
+}
+
+LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds) {
+    sys::Fd exe = sys::sealed_self_copy();
+    auto [ours, theirs] = sys::seqpacket_pair();
+    // Move the init stage's end above the fds the container keeps, close-on-exec until the
+    // child clears it, so that it can never take the place of a preserved fd.
+    const int child_fd = ::fcntl(theirs.get(), F_DUPFD_CLOEXEC, 3 + boot.extra_fds);
+    if (child_fd < 0) throw_errno("dup sync socket");
+    sys::Fd child_end(child_fd);
+    theirs.reset();
+    const pid_t pid = sys::spawn_exec_fd(exe.get(), {"ocirt", "init", std::to_string(child_fd)}, {}, child_fd);
+    child_end.reset();
+    LaunchedInit init{pid, SyncChannel(std::move(ours))};
+    sys::Fd doc = sys::memfd_with_data("ocirt-bootstrap", bootstrap_to_json(boot));
+    std::vector<int> all{doc.get()};
+    all.insert(all.end(), fds.begin(), fds.end());
+    init.channel.send(Msg::bootstrap, {}, all);
+    return init;
+}
+
+}  // namespace ocirt::runtime

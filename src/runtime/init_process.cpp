@@ -1,0 +1,95 @@
+#include "ocirt/runtime/init_process.hpp"
+
+#include <fcntl.h>
+
+#include "ocirt/runtime/sync.hpp"
+#include "ocirt/security/process_attrs.hpp"
+#include "ocirt/sys/fd.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/mount.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/sys/terminal.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/passwd.hpp"
+#include "ocirt/util/strings.hpp"
+
+namespace ocirt::runtime {
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::optional<std::string> env_value(const std::vector<std::string>& env, const std::string& key) {
+    for (const auto& e : env)
+        if (util::starts_with(e, key + "=")) return e.substr(key.size() + 1);
+    return std::nullopt;
+}
+
+}  // namespace
+
+sys::Fd open_container_terminal(SyncChannel& ch, int rootfd, const spec::Process& p) {
+    sys::Fd master = sys::open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+    if (!master) fail("process.terminal: no devpts mounted on /dev/pts in the container");
+    sys::unlock_pty(master.get());
+    sys::Fd slave = sys::open_pty_slave(master.get());
+    if (p.console_size)
+        sys::set_window_size(slave.get(), sys::WindowSize{static_cast<unsigned short>(p.console_size->height),
+                                                          static_cast<unsigned short>(p.console_size->width)});
+    ch.send(Msg::console_master, {}, {master.get()});
+    return slave;
+}
+
+void attach_terminal(int slave) {
+    sys::set_controlling_terminal(slave);
+    for (int fd = 0; fd < 3; ++fd) sys::dup_to(slave, fd);
+}
+
+std::vector<std::string> become_container_process(const spec::Process& p) {
+    security::apply_rlimits(p.rlimits);
+    security::apply_oom_score_adj(p.oom_score_adj);
+    // Try cwd while still privileged: it may lie below a directory only root can search.
+    bool cwd_done = false;
+    try {
+        sys::change_dir(p.cwd);
+        cwd_done = true;
+    } catch (const Error& e) {
+        if (e.code() != EACCES) throw Error(e.code(), fmt::format("process.cwd {}: {}", p.cwd, e.message()));
+    }
+    security::finalize_identity(p);
+    if (!cwd_done) with_context("process.cwd " + p.cwd, [&] { sys::change_dir(p.cwd); });
+    security::apply_umask(p.user.umask);
+
+    std::vector<std::string> env = p.env;
+    if (!env_value(env, "HOME")) {
+        std::string home = "/";
+        try {
+            if (auto h = util::home_of_uid(sys::read_file("/etc/passwd", 4u << 20), p.user.uid)) home = *h;
+        } catch (const Error&) {
+            // No readable /etc/passwd in the container: "/" as runc does.
+        }
+        env.push_back("HOME=" + home);
+    }
+    return env;
+}
+
+std::string resolve_executable(const spec::Process& p, const std::vector<std::string>& env) {
+    if (p.args.empty()) fail("process.args: must not be empty");
+    const std::string& name = p.args[0];
+    if (name.find('/') != std::string::npos) {
+        if (!sys::is_executable(name)) throw_error_code(sys::exists(name) ? EACCES : ENOENT, "exec {}", name);
+        return name;
+    }
+    const std::string path = env_value(env, "PATH").value_or(kDefaultPath);
+    for (const auto& dir : util::split(path, ':')) {
+        const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+        if (sys::is_executable(candidate)) return candidate;
+    }
+    throw_error_code(ENOENT, "exec {}: not found in PATH={}", name, path);
+}
+
+void exec_program(const std::string& path, const spec::Process& p, const std::vector<std::string>& env, int extra_fds) {
+    sys::cloexec_from(3 + extra_fds);
+    sys::reset_signals();
+    sys::exec_path(path, p.args, env, "");
+}
+
+}  // namespace ocirt::runtime

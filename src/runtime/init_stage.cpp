@@ -1,0 +1,169 @@
+#include "ocirt/runtime/init_stage.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/hooks/hooks.hpp"
+#include "ocirt/mount/mounts.hpp"
+#include "ocirt/ns/namespaces.hpp"
+#include "ocirt/runtime/bootstrap.hpp"
+#include "ocirt/runtime/init_process.hpp"
+#include "ocirt/runtime/sync.hpp"
+#include "ocirt/spec/config.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/identity.hpp"
+#include "ocirt/sys/keyring.hpp"
+#include "ocirt/sys/namespaces.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/sys/terminal.hpp"
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::runtime {
+namespace {
+
+using spec::NamespaceType;
+
+/// Becomes root of a user namespace just entered (its uid/gid 0 must be mapped).
+void become_namespace_root() {
+    sys::set_res_gid(0, 0, 0);
+    sys::set_res_uid(0, 0, 0);
+}
+
+/// Forks if the pid or time namespace must apply to the container process (they only apply to
+/// children). The original process reports the child's PID and exits; the child goes on once
+/// that report is sent, so the parent always learns the PID before anything else.
+void fork_into_namespaces(SyncChannel& ch, bool needs_fork) {
+    if (!needs_fork) {
+        ch.send(Msg::init_pid, std::to_string(sys::self_pid()));
+        return;
+    }
+    auto [go_read, go_write] = sys::make_pipe();
+    const pid_t child = sys::fork_process();
+    if (child == 0) {
+        go_write.reset();
+        char b;
+        sys::read_some(go_read.get(), &b, 1);  // EOF: the PID is on its way
+        return;
+    }
+    ch.send(Msg::init_pid, std::to_string(child));
+    sys::exit_now(0);
+}
+
+[[noreturn]] void run_create(SyncChannel& ch, const InitBootstrap& boot, std::vector<sys::Fd>& fds) {
+    const spec::Config cfg = spec::config_from_json(nlohmann::json::parse(boot.config_json));
+    const spec::Process& proc = *cfg.process;
+    const spec::Linux empty_linux;
+    const spec::Linux& lnx = cfg.linux_ ? *cfg.linux_ : empty_linux;
+    const ns::NamespacePlan plan = ns::plan_namespaces(lnx.namespaces);
+
+    sys::Fd fifo = std::move(fds.at(1));
+    std::vector<sys::Fd> ns_fds;
+    for (size_t i = 2; i < fds.size(); ++i) ns_fds.push_back(std::move(fds[i]));
+
+    ns::join_all(plan, ns_fds);
+    ns_fds.clear();
+    if (plan.creates(NamespaceType::user)) {
+        sys::unshare_namespaces(CLONE_NEWUSER, "user namespace");
+        ch.send(Msg::idmap_request);
+        ch.expect(Msg::idmap_done);
+    }
+    if (plan.has(NamespaceType::user)) become_namespace_root();
+    const int others = plan.new_flags & ~CLONE_NEWUSER;
+    if (others != 0) sys::unshare_namespaces(others, "namespaces");
+    if (plan.creates(NamespaceType::time)) ns::write_time_offsets(lnx.time_offsets);
+    fork_into_namespaces(ch, plan.needs_fork());
+
+    // From here on this is the container's process.
+    sys::new_session();
+    mount::RootfsContext ctx{boot.rootfs, boot.bundle, plan.has(NamespaceType::user), plan.creates(NamespaceType::network)};
+    mount::prepare_rootfs(cfg, ctx);
+
+    sys::Fd slave;
+    if (proc.terminal) {
+        sys::Fd rootfd = sys::open_at(AT_FDCWD, boot.rootfs, O_PATH | O_DIRECTORY);
+        slave = open_container_terminal(ch, rootfd.get(), proc);
+        mount::bind_console(ctx, slave.get());
+    }
+
+    ch.send(Msg::mounts_ready);
+    const auto states = nlohmann::json::parse(ch.expect(Msg::hooks_done).payload);
+    hooks::run_hooks(cfg.hooks.create_container, states.at("createContainer").get<std::string>(), "createContainer");
+
+    mount::enter_rootfs(cfg, ctx, boot.no_pivot);
+    if (cfg.hostname) sys::set_hostname(*cfg.hostname);
+    if (cfg.domainname) sys::set_domainname(*cfg.domainname);
+    if (!boot.no_new_keyring) sys::join_session_keyring("_ses." + boot.id);
+    if (slave) attach_terminal(slave.get());
+    slave.reset();
+
+    const std::vector<std::string> env = become_container_process(proc);
+    const std::string program = resolve_executable(proc, env);
+    ch.send(Msg::ready);
+
+    // Wait for `ocirt start`: it writes one byte into exec.fifo, which this process holds open
+    // read-write so that the read blocks instead of seeing end-of-file.
+    char byte = 0;
+    if (sys::read_some(fifo.get(), &byte, 1) != 1) fail("exec.fifo closed before start");
+    fifo.reset();
+    hooks::run_hooks(cfg.hooks.start_container, states.at("startContainer").get<std::string>(), "startContainer");
+    exec_program(program, proc, env, boot.extra_fds);
+}
+
+[[noreturn]] void run_exec(SyncChannel& ch, const InitBootstrap& boot, std::vector<sys::Fd>& fds) {
+    const spec::Config cfg = spec::config_from_json(nlohmann::json::parse(boot.config_json));
+    const spec::Process& proc = *cfg.process;
+    std::vector<spec::Namespace> nss;
+    for (size_t i = 0; i < boot.join_types.size(); ++i) {
+        auto t = spec::parse_namespace_type(boot.join_types[i]);
+        if (!t) fail("bootstrap: unknown namespace type {}", boot.join_types[i]);
+        nss.push_back(spec::Namespace{*t, "(container)"});
+    }
+    const ns::NamespacePlan plan = ns::plan_namespaces(nss);
+    std::vector<sys::Fd> ns_fds;
+    for (size_t i = 1; i < fds.size(); ++i) ns_fds.push_back(std::move(fds[i]));
+    ns::join_all(plan, ns_fds);
+    ns_fds.clear();
+    if (plan.has(NamespaceType::user)) become_namespace_root();
+    fork_into_namespaces(ch, plan.needs_fork());
+
+    sys::new_session();
+    if (proc.terminal) {
+        sys::Fd rootfd = sys::open_at(AT_FDCWD, "/", O_PATH | O_DIRECTORY);
+        sys::Fd slave = open_container_terminal(ch, rootfd.get(), proc);
+        attach_terminal(slave.get());
+    }
+    const std::vector<std::string> env = become_container_process(proc);
+    const std::string program = resolve_executable(proc, env);
+    ch.send(Msg::ready);
+    exec_program(program, proc, env, boot.extra_fds);
+}
+
+}  // namespace
+
+void init_main(int sync_fd) noexcept {
+    SyncChannel ch{sys::Fd(sync_fd)};
+    try {
+        sys::set_cloexec(sync_fd, true);
+        // Not ptrace-able nor /proc-inspectable by the container until execve (CVE-2016-9962).
+        sys::set_dumpable(false);
+        sys::set_umask(0);
+        Message boot_msg = ch.expect(Msg::bootstrap);
+        if (boot_msg.fds.empty()) fail("bootstrap: no document");
+        const InitBootstrap boot =
+            bootstrap_from_json(sys::read_fd(boot_msg.fds[kBootstrapDocFd].get(), 64u << 20));
+        if (boot.mode == InitMode::create) run_create(ch, boot, boot_msg.fds);
+        run_exec(ch, boot, boot_msg.fds);
+    } catch (const Error& e) {
+        ch.send_error(e.code(), e.what());
+    } catch (const std::exception& e) {
+        ch.send_error(0, e.what());
+    } catch (...) {
+        ch.send_error(0, "unknown error in the init stage");
+    }
+    sys::exit_now(1);
+}
+
+}  // namespace ocirt::runtime

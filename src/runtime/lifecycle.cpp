@@ -1,0 +1,138 @@
+#include <fcntl.h>
+#include <signal.h>
+
+#include <algorithm>
+
+#include "ocirt/hooks/hooks.hpp"
+#include "ocirt/runtime/container.hpp"
+#include "ocirt/runtime/create_internal.hpp"
+#include "ocirt/runtime/process_list.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
+
+namespace ocirt::runtime {
+namespace {
+
+constexpr int kKillWaitMs = 10000;
+
+ContainerRecord require_record(const ContainerDir& dir, const std::optional<ContainerRecord>& r) {
+    if (!r) fail("container \"{}\" is still being created", dir.id());
+    return *r;
+}
+
+/// SIGKILLs the container's process and waits (bounded) until it is gone.
+void kill_and_wait(const ContainerRecord& r) {
+    sys::Fd pidfd = sys::pidfd_open(r.pid);
+    if (!pidfd) return;
+    // The pidfd pins the process: check it is still ours (not a reused PID) before signalling.
+    if (sys::process_start_time(r.pid) != r.start_time) return;
+    for (pid_t p : processes_of(r.pid))
+        if (p != r.pid) sys::send_signal(p, SIGKILL);
+    sys::pidfd_signal(pidfd.get(), SIGKILL);
+    if (!sys::wait_pidfd_exit(pidfd.get(), kKillWaitMs)) fail("container process {} did not die after SIGKILL", r.pid);
+}
+
+}  // namespace
+
+void destroy_container(ContainerDir& dir, const std::optional<ContainerRecord>& r) {
+    if (r) {
+        try {
+            const spec::Config cfg = saved_config(dir);
+            hooks::run_hooks_warn_only(cfg.hooks.poststop, hook_state(*r, spec::Status::stopped), "poststop");
+        } catch (const Error& e) {
+            log::warn("delete {}: poststop hooks: {}", dir.id(), e.what());
+        }
+    }
+    dir.destroy();
+}
+
+void start_container(const GlobalOptions& g, const std::string& id) {
+    with_context("start " + id, [&] {
+        ContainerDir dir = ContainerDir::open(g.root, id);
+        const auto rec = dir.load();
+        const spec::Status st = compute_status(dir, rec);
+        if (st == spec::Status::stopped) fail("cannot start a container that has stopped");
+        if (st == spec::Status::running) fail("cannot start an already running container");
+        if (st != spec::Status::created) fail("cannot start a container in state {}", spec::status_name(st));
+        const ContainerRecord r = require_record(dir, rec);
+        sys::Fd fifo = sys::try_open_at(AT_FDCWD, dir.fifo_path(), O_WRONLY | O_NONBLOCK);
+        if (!fifo) fail("container is not waiting to start (exec.fifo is gone)");
+        sys::write_all(fifo.get(), "0");
+        fifo.reset();
+        sys::remove_file(dir.fifo_path());
+        const spec::Config cfg = saved_config(dir);
+        hooks::run_hooks_warn_only(cfg.hooks.poststart, hook_state(r, spec::Status::running), "poststart");
+    });
+}
+
+spec::State container_state(const GlobalOptions& g, const std::string& id) {
+    ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
+    return make_state(dir, dir.load());
+}
+
+std::vector<spec::State> list_containers(const GlobalOptions& g) {
+    std::vector<std::string> ids = list_ids(g.root);
+    std::sort(ids.begin(), ids.end());
+    std::vector<spec::State> out;
+    for (const auto& id : ids) {
+        try {
+            ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
+            out.push_back(make_state(dir, dir.load()));
+        } catch (const Error& e) {
+            log::warn("list: skipping {}: {}", id, e.what());
+        }
+    }
+    return out;
+}
+
+void kill_container(const GlobalOptions& g, const std::string& id, int signal, bool all) {
+    with_context("kill " + id, [&] {
+        ContainerDir dir = ContainerDir::open(g.root, id);
+        const auto rec = dir.load();
+        const spec::Status st = compute_status(dir, rec);
+        if (st == spec::Status::stopped) fail("container not running");
+        const ContainerRecord r = require_record(dir, rec);
+        sys::Fd pidfd = sys::pidfd_open(r.pid);
+        if (!pidfd || sys::process_start_time(r.pid) != r.start_time) fail("container not running");
+        if (all)
+            for (pid_t p : processes_of(r.pid))
+                if (p != r.pid) sys::send_signal(p, signal);
+        sys::pidfd_signal(pidfd.get(), signal);
+    });
+}
+
+void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
+    with_context("delete " + id, [&] {
+        validate_id(id);
+        if (force && !sys::exists(g.root + "/" + id)) return;  // runc: --force on a missing container succeeds
+        ContainerDir dir = ContainerDir::open(g.root, id);
+        const auto rec = dir.load();
+        const spec::Status st = compute_status(dir, rec);
+        switch (st) {
+            case spec::Status::stopped:
+                break;
+            case spec::Status::created:
+                kill_and_wait(*rec);  // a created container never ran its program: delete kills it
+                break;
+            case spec::Status::creating:
+                if (!force) fail("container is still being created; use --force");
+                break;
+            default:
+                if (!force) fail("cannot delete container {} that is not stopped: {}", id, spec::status_name(st));
+                kill_and_wait(*rec);
+                break;
+        }
+        destroy_container(dir, rec);
+    });
+}
+
+std::vector<int> container_pids(const GlobalOptions& g, const std::string& id) {
+    ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
+    const auto rec = dir.load();
+    if (compute_status(dir, rec) == spec::Status::stopped || !rec) return {};
+    return processes_of(rec->pid);
+}
+
+}  // namespace ocirt::runtime

@@ -1,0 +1,45 @@
+#include <signal.h>
+
+#include "ocirt/runtime/container.hpp"
+#include "ocirt/runtime/create_internal.hpp"
+#include "ocirt/runtime/foreground.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
+
+namespace ocirt::runtime {
+
+int run_container(const GlobalOptions& g, const RunOptions& o) {
+    if (o.detach) {
+        create_internal(g, o.create, false);
+        try {
+            start_container(g, o.create.id);
+        } catch (...) {
+            delete_container(g, o.create.id, true);
+            throw;
+        }
+        return 0;
+    }
+    // The container process is a grandchild (the init stage forks it into its pid namespace);
+    // as subreaper we inherit it when the init stage's first process exits, and can wait for it.
+    sys::become_subreaper();
+    sys::Fd sigfd = sys::block_signals_to_fd(foreground_signals());
+    CreatedContainer c = create_internal(g, o.create, true);
+    try {
+        start_container(g, o.create.id);
+    } catch (...) {
+        delete_container(g, o.create.id, true);
+        throw;
+    }
+    const sys::ExitStatus st = wait_foreground(c.pid, sigfd.get(), std::move(c.console_master));
+    if (!o.keep) {
+        try {
+            delete_container(g, o.create.id, true);
+        } catch (const Error& e) {
+            log::warn("{}", e.what());
+        }
+    }
+    return st.shell_status();
+}
+
+}  // namespace ocirt::runtime

@@ -1,0 +1,129 @@
+#include "ocirt/runtime/state_dir.hpp"
+
+#include <fcntl.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::runtime {
+namespace {
+
+constexpr size_t kMaxIdLength = 255;
+
+sys::Fd lock_dir(const std::string& path) {
+    sys::Fd fd = sys::open_at(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    sys::lock_exclusive(fd.get());
+    return fd;
+}
+
+}  // namespace
+
+void validate_id(const std::string& id) {
+    if (id.empty()) fail("invalid container ID: it is empty");
+    if (id.size() > kMaxIdLength) fail("invalid container ID: longer than {} bytes", kMaxIdLength);
+    if (id == "." || id == "..") fail("invalid container ID \"{}\"", id);
+    for (char c : id) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                        c == '+' || c == '-' || c == '.';
+        if (!ok) fail("invalid container ID \"{}\": only letters, digits and _ + - . are allowed", id);
+    }
+}
+
+ContainerDir ContainerDir::create(const std::string& root, const std::string& id) {
+    validate_id(id);
+    sys::make_dirs(root, 0700);
+    const std::string path = root + "/" + id;
+    try {
+        sys::make_dir(path, 0711, false);
+    } catch (const Error& e) {
+        if (e.code() == EEXIST) fail("container \"{}\" already exists", id);
+        throw;
+    }
+    return ContainerDir(path, id, lock_dir(path));
+}
+
+ContainerDir ContainerDir::open(const std::string& root, const std::string& id) {
+    ContainerDir d = open_for_reading(root, id);
+    d.lock_ = lock_dir(d.path_);
+    return d;
+}
+
+ContainerDir ContainerDir::open_for_reading(const std::string& root, const std::string& id) {
+    validate_id(id);
+    const std::string path = root + "/" + id;
+    auto st = sys::stat_path(path, false);
+    if (!st || !S_ISDIR(st->st_mode)) fail("container \"{}\" does not exist", id);
+    return ContainerDir(path, id, sys::Fd());
+}
+
+std::optional<ContainerRecord> ContainerDir::load() const {
+    const std::string file = path_ + "/state.json";
+    if (!sys::exists(file)) return std::nullopt;
+    const auto j = nlohmann::json::parse(sys::read_file(file, 1u << 20), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) fail("{}: corrupt state file", file);
+    try {
+        ContainerRecord r;
+        r.id = j.at("id").get<std::string>();
+        r.bundle = j.at("bundle").get<std::string>();
+        r.rootfs = j.at("rootfs").get<std::string>();
+        r.created = j.at("created").get<std::string>();
+        r.owner = j.value("owner", "");
+        r.annotations = j.value("annotations", std::map<std::string, std::string>{});
+        r.pid = j.at("pid").get<pid_t>();
+        r.start_time = j.at("start_time").get<uint64_t>();
+        return r;
+    } catch (const nlohmann::json::exception& e) {
+        fail("{}: corrupt state file: {}", file, e.what());
+    }
+}
+
+void ContainerDir::save(const ContainerRecord& r) const {
+    nlohmann::json j = {
+        {"id", r.id},           {"bundle", r.bundle}, {"rootfs", r.rootfs},         {"created", r.created},
+        {"owner", r.owner},     {"pid", r.pid},       {"start_time", r.start_time}, {"annotations", r.annotations},
+    };
+    sys::write_file_atomic(path_ + "/state.json", j.dump(), 0600);
+}
+
+void ContainerDir::destroy() { sys::remove_tree(path_); }
+
+std::vector<std::string> list_ids(const std::string& root) {
+    if (!sys::stat_path(root)) return {};
+    std::vector<std::string> ids;
+    for (auto& name : sys::list_dir(root)) {
+        auto st = sys::stat_path(root + "/" + name, false);
+        if (st && S_ISDIR(st->st_mode)) ids.push_back(name);
+    }
+    return ids;
+}
+
+spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r) {
+    if (!r) return spec::Status::creating;
+    if (r->pid <= 0) return spec::Status::stopped;
+    const auto started = sys::process_start_time(r->pid);
+    if (!started || *started != r->start_time) return spec::Status::stopped;  // gone, or the PID was reused
+    const auto state = sys::process_state(r->pid);
+    if (!state || *state == 'Z' || *state == 'X') return spec::Status::stopped;
+    if (sys::exists(dir.fifo_path())) return spec::Status::created;
+    return spec::Status::running;
+}
+
+spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRecord>& r) {
+    spec::State s;
+    s.id = dir.id();
+    s.status = compute_status(dir, r);
+    if (r) {
+        s.pid = s.status == spec::Status::stopped ? 0 : r->pid;
+        s.bundle = r->bundle;
+        s.rootfs = r->rootfs;
+        s.created = r->created;
+        s.owner = r->owner;
+        s.annotations = r->annotations;
+    }
+    return s;
+}
+
+}  // namespace ocirt::runtime
