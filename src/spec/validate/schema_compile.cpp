@@ -145,7 +145,7 @@ void SchemaSet::register_ids(const json& value, const std::string& base) {
         auto id = value.find("id");
         if (id != value.end() && id->is_string()) {
             here = strip_empty_fragment(resolve_uri(base, id->get<std::string>()));
-            ids_[here] = Located{&value, here};
+            ids_[here] = Located{&value, base};  // compile_node() applies the node's own id
         }
         for (const auto& [k, v] : value.items())
             if (k != "enum") register_ids(v, here);
@@ -169,10 +169,6 @@ SchemaSet::Located SchemaSet::resolve_reference(const std::string& base, const s
         if (auto loaded = loader_(document)) at.schema = &store_document(document, std::move(*loaded));
     }
     if (at.schema == nullptr) fail("schema: cannot resolve $ref \"{}\" (document {} is unknown)", ref, document);
-    if (at.schema->is_object()) {
-        auto id = at.schema->find("id");
-        if (id != at.schema->end() && id->is_string()) at.base = strip_empty_fragment(resolve_uri(at.base, id->get<std::string>()));
-    }
     if (fragment.empty()) return at;
 
     fragment = percent_decode(fragment);
@@ -189,6 +185,10 @@ SchemaSet::Located SchemaSet::resolve_reference(const std::string& base, const s
                 token.replace(i, 2, "~");
         }
         const json* cur = at.schema;
+        if (cur->is_object()) {  // the base inside a node is changed by the node's own id
+            auto id = cur->find("id");
+            if (id != cur->end() && id->is_string()) at.base = strip_empty_fragment(resolve_uri(at.base, id->get<std::string>()));
+        }
         const json* child = nullptr;
         if (cur->is_object()) {
             auto it = cur->find(token);
@@ -201,10 +201,6 @@ SchemaSet::Located SchemaSet::resolve_reference(const std::string& base, const s
         }
         if (child == nullptr) fail("schema: cannot resolve $ref \"{}\": no \"{}\" in {}", ref, token, document);
         at.schema = child;
-        if (child->is_object()) {
-            auto id = child->find("id");
-            if (id != child->end() && id->is_string()) at.base = strip_empty_fragment(resolve_uri(at.base, id->get<std::string>()));
-        }
         pos = next + 1;
     }
     return at;
@@ -342,6 +338,8 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
             n.format = Format::ipv4;
         else if (name == "ipv6")
             n.format = Format::ipv6;
+        else if (name == "regex")
+            n.format = Format::regex;
     }
 
     auto number = [&](const char* keyword) -> const json* {

@@ -26,7 +26,7 @@ enum TypeBits : std::uint8_t {
 };
 
 /// The "format" values the validator checks.
-enum class Format { none, semver, hostname, ipv4, ipv6 };
+enum class Format { none, semver, hostname, ipv4, ipv6, regex };
 
 /// One compiled schema. Pointers to json point into documents owned by the SchemaSet.
 struct SchemaNode {

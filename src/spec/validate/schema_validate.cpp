@@ -74,6 +74,7 @@ bool check_format(Format f, const std::string& s) {
         unsigned char buf[16];
         return s.find('\0') == std::string::npos && inet_pton(AF_INET6, s.c_str(), buf) == 1;
     }
+    case Format::regex: return Regex::compile(s).has_value();
     }
     return true;
 }
@@ -84,6 +85,7 @@ const char* format_name(Format f) {
     case Format::hostname: return "host name";
     case Format::ipv4: return "IPv4 address";
     case Format::ipv6: return "IPv6 address";
+    case Format::regex: return "regular expression";
     case Format::none: break;
     }
     return "value";
@@ -92,6 +94,8 @@ const char* format_name(Format f) {
 // ---- wording -------------------------------------------------------------------------------
 
 std::string number_text(const json& v) { return v.dump(); }
+
+std::string count_of(std::size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
 
 std::string type_names(std::uint8_t types) {
     static const std::pair<std::uint8_t, const char*> kOrder[] = {
@@ -161,29 +165,38 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
-// "did you mean "SCMP_ACT_ERRNO"?" for a near miss among string enum values.
+// "did you mean "SCMP_ACT_ERRNO"?" for a near miss among string enum values. The prefix all
+// values share ("SCMP_ACT_") is ignored, so the distance measures the part that tells them apart.
 std::string suggestion(const json& values, const json& v) {
     if (!v.is_string()) return {};
     const auto& got = v.get_ref<const std::string&>();
     if (got.size() > 64) return {};
-    auto common_prefix = [&](const std::string& c) {
-        std::size_t n = 0;
-        while (n < c.size() && n < got.size() && c[n] == got[n]) ++n;
-        return n;
-    };
+    std::vector<const std::string*> names;
+    for (const auto& candidate : values)
+        if (candidate.is_string()) names.push_back(&candidate.get_ref<const std::string&>());
+    if (names.empty()) return {};
+    std::size_t shared = names[0]->size();
+    for (const auto* n : names) {
+        std::size_t k = 0;
+        while (k < shared && k < n->size() && (*n)[k] == (*names[0])[k]) ++k;
+        shared = k;
+    }
+    std::string_view tail = got;
+    if (got.compare(0, shared, *names[0], 0, shared) == 0) tail.remove_prefix(shared);
+    if (tail.size() < 2) return {};
+
     const std::string* best = nullptr;
-    std::size_t best_distance = std::max<std::size_t>(2, got.size() / 3) + 1;
-    std::size_t best_prefix = 0;
-    for (const auto& candidate : values) {
-        if (!candidate.is_string()) continue;
-        const auto& c = candidate.get_ref<const std::string&>();
-        std::size_t d = edit_distance(got, c);
-        std::size_t prefix = common_prefix(c);
-        // Equal distances: the candidate that starts like the input is the likelier intent.
-        if (d < best_distance || (d == best_distance && best && prefix > best_prefix)) {
+    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+    for (const auto* n : names) {
+        std::string_view cand = std::string_view(*n).substr(std::min(shared, n->size()));
+        if (got.size() == tail.size()) cand = *n;  // the input lacks the shared prefix: compare whole names
+        std::size_t d = edit_distance(tail, cand);
+        std::size_t shorter = std::min(tail.size(), cand.size());
+        bool prefix = shorter >= 2 && (tail.substr(0, shorter) == cand.substr(0, shorter));
+        bool close = d <= std::max<std::size_t>(1, std::max(tail.size(), cand.size()) / 2);
+        if ((prefix || close) && d < best_distance) {
             best_distance = d;
-            best_prefix = prefix;
-            best = &c;
+            best = n;
         }
     }
     return best ? fmt::format("did you mean \"{}\"?", *best) : std::string();
@@ -318,20 +331,26 @@ private:
     bool report_no_branch(const SchemaNode& n, const std::vector<const SchemaNode*>& branches, const json& v) {
         if (!collecting()) return false;
         if (!n.title.empty()) return report("expected " + n.title, shown(v));
+        // Rank the branches: one that accepts the value's type beats one that does not, then
+        // fewer errors win. A titled branch among the best speaks for itself.
         std::vector<std::vector<SchemaError>> results;
-        std::size_t best = std::numeric_limits<std::size_t>::max();
+        std::vector<std::size_t> rank;
         for (const SchemaNode* b : branches) {
+            const SchemaNode* target = b;
+            while (target->ref) target = target->ref;
             results.push_back(trial(*b, v));
-            best = std::min(best, results.back().size());
+            std::size_t penalty = type_matches(target->types, v) ? 0 : 1000000;
+            rank.push_back(penalty + results.back().size());
         }
+        std::size_t best = *std::min_element(rank.begin(), rank.end());
         for (std::size_t i = 0; i < branches.size(); ++i) {
             const SchemaNode* b = branches[i];
             while (b->ref) b = b->ref;
-            if (results[i].size() == best && !b->title.empty()) return report("expected " + b->title, shown(v));
+            if (rank[i] == best && !b->title.empty()) return report("expected " + b->title, shown(v));
         }
-        for (auto& r : results) {
-            if (r.size() != best) continue;
-            for (auto& e : r)
+        for (std::size_t i = 0; i < branches.size(); ++i) {
+            if (rank[i] != best) continue;
+            for (auto& e : results[i])
                 if (cx_.errors->size() < cx_.max_errors) cx_.errors->push_back(std::move(e));
             break;
         }
@@ -383,7 +402,9 @@ private:
             }
             if (!matched) {
                 if (n.additional_forbidden)
-                    member_ok = report(fmt::format("unexpected property \"{}\"", key), nullptr, true);
+                    member_ok = report(key.empty() ? std::string("an empty key is not allowed here")
+                                                   : fmt::format("unexpected property \"{}\"", key),
+                                       nullptr, true);
                 else if (n.additional)
                     member_ok = check(*n.additional, member);
             }
@@ -391,11 +412,11 @@ private:
             if (!member_ok && failed()) return false;
         }
         if (n.min_properties && v.size() < *n.min_properties) {
-            report(fmt::format("expected at least {} properties, got {}", *n.min_properties, v.size()), nullptr);
+            report(fmt::format("expected at least {}, got {}", count_of(*n.min_properties, "property", "properties"), v.size()), nullptr);
             if (failed()) return false;
         }
         if (n.max_properties && v.size() > *n.max_properties) {
-            report(fmt::format("expected at most {} properties, got {}", *n.max_properties, v.size()), nullptr);
+            report(fmt::format("expected at most {}, got {}", count_of(*n.max_properties, "property", "properties"), v.size()), nullptr);
             if (failed()) return false;
         }
         for (const auto& dep : n.dependencies) {
@@ -433,19 +454,19 @@ private:
             }
             if (!s && !forbidden) continue;
             cx_.path.push_back(PathElem::element(i));
-            bool item_ok = forbidden ? report(fmt::format("unexpected item: at most {} items are allowed", n.tuple.size()), nullptr)
+            bool item_ok = forbidden ? report(fmt::format("unexpected item: at most {} allowed", count_of(n.tuple.size(), "item is", "items are")), nullptr)
                                      : check(*s, a[i]);
             cx_.path.pop_back();
             if (!item_ok && failed()) return false;
         }
         if (n.min_items && a.size() < *n.min_items) {
             report(*n.min_items == 1 ? std::string("expected a non-empty array")
-                                     : fmt::format("expected at least {} items, got {}", *n.min_items, a.size()),
+                                     : fmt::format("expected at least {}, got {}", count_of(*n.min_items, "item", "items"), a.size()),
                    nullptr);
             if (failed()) return false;
         }
         if (n.max_items && a.size() > *n.max_items) {
-            report(fmt::format("expected at most {} items, got {}", *n.max_items, a.size()), nullptr);
+            report(fmt::format("expected at most {}, got {}", count_of(*n.max_items, "item", "items"), a.size()), nullptr);
             if (failed()) return false;
         }
         if (n.unique_items && a.size() > 1 && !check_unique(a) && failed()) return false;
@@ -464,7 +485,7 @@ private:
                 ok = false;
                 if (!collecting()) return false;
                 cx_.path.push_back(PathElem::element(order[k]));
-                report(fmt::format("duplicate of item {}", first), shown(a[order[k]]));
+                report(fmt::format("duplicate of item {}", first), nullptr);
                 cx_.path.pop_back();
                 if (full()) return false;
             } else {

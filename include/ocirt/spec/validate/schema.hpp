@@ -8,7 +8,7 @@
 /// minProperties, maxProperties, dependencies, items (schema and tuple), additionalItems,
 /// minItems, maxItems, uniqueItems, enum, pattern, minLength, maxLength, minimum, maximum,
 /// exclusiveMinimum, exclusiveMaximum, multipleOf, allOf, anyOf, oneOf, not, format
-/// (semver, hostname, ipv4, ipv6; others are accepted unchecked), title (used in messages).
+/// (semver, hostname, ipv4, ipv6, regex; others are accepted unchecked), title (used in messages).
 
 #include <cstddef>
 #include <functional>
@@ -78,7 +78,7 @@ public:
 private:
     struct Located {
         const nlohmann::json* schema;
-        std::string base;
+        std::string base;  // the base URI around the schema, before its own "id" applies
     };
     Located resolve_reference(const std::string& base, const std::string& ref);
     const SchemaNode* compile_node(const nlohmann::json& schema, const std::string& base);
