@@ -26,12 +26,14 @@ packages=(
 # make-bundle.sh and the integration tests copy /bin/busybox); python3 runs the
 # build's schema embedding, the scripts' JSON edits and the pytest-based
 # integration suite; iproute2 lets tests look at network namespaces from the
-# host side.
+# host side; the schema validator's unit tests run the official
+# JSON-Schema-Test-Suite that json-schema-test-suite ships.
 packages+=(
     busybox-static
     python3
     python3-pytest
     iproute2
+    json-schema-test-suite
 )
 
 bench=0
