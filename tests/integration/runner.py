@@ -7,6 +7,7 @@ open long after the runtime exits.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -100,6 +101,7 @@ class Runtime:
 
     def _next_files(self, tag):
         self._counter += 1
+        tag = re.sub(r"[^A-Za-z0-9_.-]", "_", tag)[:40]  # ids under test may hold '/' or be huge
         base = self.workdir / f"{self._counter:03d}-{tag}"
         return Path(f"{base}.out"), Path(f"{base}.err")
 

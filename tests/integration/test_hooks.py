@@ -170,6 +170,8 @@ def test_failing_create_hook_fails_create_and_leaves_nothing(env, bundle, kind):
 
 @pytest.mark.parametrize("kind", ["startContainer", "poststart"])
 def test_failing_start_hook_fails_run_and_leaves_nothing(env, bundle, kind):
+    # runtime.md (v1.3 lifecycle): a failing startContainer or poststart hook is an
+    # error and stops the container (poststart used to be only a warning).
     cid = env.new_id()
     bundle.hook(kind, "/bin/sh", args=["sh", "-c", "exit 3"])
     bundle.probe("sleep", "300").save()

@@ -78,8 +78,19 @@ def namespace_holder(env, ns_type):
 def test_join_namespace_by_path(env, bundle, ns_type):
     path = namespace_holder(env, ns_type)
     bundle.add_namespace(ns_type, path)
+    bundle.config.pop("hostname", None)  # see test_hostname_in_a_joined_uts_namespace
     report = run_probe(env, bundle)
     assert report["namespaces"][PROC_NAME[ns_type]] == os.readlink(path)
+
+
+def test_hostname_in_a_joined_uts_namespace(env, bundle):
+    # CRI runtimes set a hostname on containers that join their pod's UTS namespace.
+    path = namespace_holder(env, "uts")
+    bundle.add_namespace("uts", path)
+    bundle.config["hostname"] = "pod-host"
+    report = run_probe(env, bundle)
+    assert report["namespaces"]["uts"] == os.readlink(path)
+    assert report["hostname"] == "pod-host"
 
 
 def test_joined_network_namespace_from_ip_netns(env, bundle):
