@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <termios.h>
@@ -356,6 +357,14 @@ void emit_clocks(Json& j) {
     j.end_object();
 }
 
+/// The serial number of the session keyring, or -errno (e.g. -ENOKEY) if there is none.
+long long session_keyring() {
+    constexpr long kKeyctlGetKeyringId = 0;  // KEYCTL_GET_KEYRING_ID
+    constexpr long kSpecSessionKeyring = -3;  // KEY_SPEC_SESSION_KEYRING
+    long id = syscall(SYS_keyctl, kKeyctlGetKeyringId, kSpecSessionKeyring, 0L);
+    return id >= 0 ? id : -errno;
+}
+
 int cmd_report() {
     std::string oom;
     read_file("/proc/self/oom_score_adj", oom);
@@ -364,6 +373,7 @@ int cmd_report() {
     j.begin_object();
     emit_identity(j);
     j.field("oom_score_adj", std::atoll(oom.c_str()));
+    j.field("session_keyring", session_keyring());
     emit_namespaces(j);
     emit_status(j);
     emit_rlimits(j);

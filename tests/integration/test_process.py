@@ -1,5 +1,7 @@
 """The container process: args, env, cwd, user, umask, caps, rlimits, NNP, OOM score."""
 
+import ctypes
+
 import pytest
 
 from runner import probe_output
@@ -154,3 +156,23 @@ def test_oom_score_adj_seen_from_the_host(env, bundle):
     env.rt.create(cid, bundle.path).check()
     pid = env.rt.state(cid)["pid"]
     assert open(f"/proc/{pid}/oom_score_adj").read().strip() == "321"
+
+
+def own_session_keyring():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    keyctl, get_keyring_id, session = 250, 0, -3  # x86_64 SYS_keyctl
+    return libc.syscall(keyctl, get_keyring_id, session, 0)
+
+
+def test_new_session_keyring_by_default(env, bundle):
+    report = run_probe(env, bundle)
+    assert report["session_keyring"] > 0
+    assert report["session_keyring"] != own_session_keyring()
+
+
+def test_no_new_keyring_keeps_the_callers(env, bundle):
+    bundle.probe().save()
+    result = env.rt.invoke("run", "--no-new-keyring", "--bundle", bundle.path, env.new_id())
+    env.rt.track(result.argv[-1])
+    assert probe_output(result.check().out)["session_keyring"] == own_session_keyring()
