@@ -1,6 +1,7 @@
 """Mounts, their flags and propagation, the root filesystem, as seen from inside."""
 
 import errno
+import shutil
 import subprocess
 
 import pytest
@@ -32,6 +33,16 @@ def test_tmpfs_with_size_and_mode(env, bundle):
 def test_mount_flag_appears_in_mountinfo(env, bundle, flag):
     bundle.add_mount("/flagged", "tmpfs", "tmpfs", [flag])
     assert flag in mount_at(run_probe(env, bundle), "/flagged")["options"]
+
+
+@pytest.mark.parametrize("options,runs", [(["noexec"], False), ([], True)], ids=["noexec", "exec"])
+def test_noexec_bind_mount_refuses_to_run_programs(env, bundle, options, runs):
+    source = env.host_dir("programs")
+    shutil.copy2(env.helpers["probe"], source / "probe")
+    bundle.bind(source, "/programs", *options)
+    bundle.args("/bin/sh", "-c", "/programs/probe exit 0 2>/dev/null; echo rc=$?").save()
+    out = env.rt.run(env.new_id(), bundle.path).check().out.strip()
+    assert out == ("rc=0" if runs else "rc=126")
 
 
 def test_mount_without_flags_is_plain(env, bundle):
