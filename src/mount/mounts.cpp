@@ -167,18 +167,23 @@ void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
 }
 
 void enter_rootfs(const spec::Config& config, const RootfsContext& ctx, bool no_pivot) {
+    sys::Fd old_root = sys::open_at(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY);
     sys::change_dir(ctx.rootfs);
     if (no_pivot) {
         sys::mount_fs(ctx.rootfs, "/", "", MS_MOVE, "", "rootfs (move to /)");
         sys::change_root(".");
     } else {
-        // pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
-        // drops the old root without needing a directory for it inside the rootfs.
+        // pivot_root(".", ".") stacks the old root on top of the new one; unmounting it then
+        // needs no directory for it inside the rootfs. Step into the old root by its fd: a
+        // path like "." could name the new root below it, and the propagation change below
+        // would then hit the container's own mounts.
         sys::pivot_root(".", ".");
+        sys::change_dir_fd(old_root.get());
         // The old root may hold shared mounts: stop its unmount from propagating to the host.
         sys::mount_fs("", ".", "", MS_SLAVE | MS_REC, "", "old root (propagation)");
         sys::unmount(".", MNT_DETACH);
     }
+    old_root.reset();
     sys::change_dir("/");
     if (config.linux_ && config.linux_->rootfs_propagation) {
         const unsigned long p = parse_propagation(*config.linux_->rootfs_propagation);

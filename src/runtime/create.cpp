@@ -13,6 +13,7 @@
 #include "ocirt/spec/support.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
+#include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/terminal/console.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
@@ -44,10 +45,11 @@ void check_config(const spec::Config& c, const ns::NamespacePlan& plan) {
     if (c.process->capabilities) security::check_capabilities(*c.process->capabilities);
     if (!plan.creates(NamespaceType::mount))
         fail("/linux/namespaces: ocirt needs a new mount namespace to build the rootfs");
-    if (c.hostname && !c.hostname->empty() && !plan.creates(NamespaceType::uts))
-        fail("/hostname: setting the hostname needs a new uts namespace");
-    if (c.domainname && !c.domainname->empty() && !plan.creates(NamespaceType::uts))
-        fail("/domainname: setting the domainname needs a new uts namespace");
+    // A joined uts namespace counts, as with runc: its hostname is then set.
+    if (c.hostname && !c.hostname->empty() && !plan.has(NamespaceType::uts))
+        fail("/hostname: setting the hostname needs a uts namespace");
+    if (c.domainname && !c.domainname->empty() && !plan.has(NamespaceType::uts))
+        fail("/domainname: setting the domainname needs a uts namespace");
     const spec::Linux empty;
     const spec::Linux& l = c.linux_ ? *c.linux_ : empty;
     const bool maps = !l.uid_mappings.empty() || !l.gid_mappings.empty();
@@ -162,9 +164,8 @@ CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o,
     try {
         const std::string config_text = spec::config_to_json(p.config).dump();
         sys::write_file_atomic(dir.config_path(), config_text, 0600);
-        sys::make_fifo(dir.fifo_path(), 0600);
-        // Read-write so that opening never blocks; the init stage's read blocks until start.
-        sys::Fd fifo = sys::open_at(AT_FDCWD, dir.fifo_path(), O_RDWR);
+        // The init stage waits on this socket for `start` (see start_container).
+        sys::Fd start_listener = sys::listen_seqpacket(dir.start_socket_address());
 
         InitBootstrap boot;
         boot.mode = InitMode::create;
@@ -175,11 +176,11 @@ CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o,
         boot.no_pivot = o.no_pivot;
         boot.no_new_keyring = o.no_new_keyring;
         boot.extra_fds = p.extra_fds;
-        std::vector<int> fds{fifo.get()};
+        std::vector<int> fds{start_listener.get()};
         for (const auto& f : ns_fds) fds.push_back(f.get());
         LaunchedInit init = launch_init(boot, fds);
         first = init.pid;
-        fifo.reset();
+        start_listener.reset();
         ns_fds.clear();
 
         const spec::Linux empty;

@@ -6,6 +6,7 @@
 #include "ocirt/security/process_attrs.hpp"
 #include "ocirt/sys/fd.hpp"
 #include "ocirt/sys/files.hpp"
+#include "ocirt/sys/identity.hpp"
 #include "ocirt/sys/mount.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/sys/terminal.hpp"
@@ -26,6 +27,15 @@ std::optional<std::string> env_value(const std::vector<std::string>& env, const 
 
 }  // namespace
 
+DumpableWindow::DumpableWindow() { sys::set_dumpable(true); }
+DumpableWindow::~DumpableWindow() {
+    try {
+        sys::set_dumpable(false);
+    } catch (...) {
+        // prctl(PR_SET_DUMPABLE, 0) cannot fail for a valid argument.
+    }
+}
+
 sys::Fd open_container_terminal(SyncChannel& ch, int rootfd, const spec::Process& p) {
     sys::Fd master = sys::open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
     if (!master) fail("process.terminal: no devpts mounted on /dev/pts in the container");
@@ -45,7 +55,10 @@ void attach_terminal(int slave) {
 
 std::vector<std::string> become_container_process(const spec::Process& p) {
     security::apply_rlimits(p.rlimits);
-    security::apply_oom_score_adj(p.oom_score_adj);
+    {
+        DumpableWindow open_proc;
+        security::apply_oom_score_adj(p.oom_score_adj);
+    }
     // Try cwd while still privileged: it may lie below a directory only root can search.
     bool cwd_done = false;
     try {

@@ -19,6 +19,7 @@
 #include "ocirt/sys/namespaces.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/sys/terminal.hpp"
+#include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::runtime {
@@ -52,6 +53,13 @@ void fork_into_namespaces(SyncChannel& ch, bool needs_fork) {
     sys::exit_now(0);
 }
 
+/// The state for hooks that run in the container's namespaces: the PID as seen there (runtime.md).
+std::string state_seen_inside(const nlohmann::json& host_state_text) {
+    auto state = nlohmann::json::parse(host_state_text.get<std::string>());
+    state["pid"] = sys::self_pid();
+    return state.dump();
+}
+
 [[noreturn]] void run_create(SyncChannel& ch, const InitBootstrap& boot, std::vector<sys::Fd>& fds) {
     const spec::Config cfg = spec::config_from_json(nlohmann::json::parse(boot.config_json));
     const spec::Process& proc = *cfg.process;
@@ -59,7 +67,7 @@ void fork_into_namespaces(SyncChannel& ch, bool needs_fork) {
     const spec::Linux& lnx = cfg.linux_ ? *cfg.linux_ : empty_linux;
     const ns::NamespacePlan plan = ns::plan_namespaces(lnx.namespaces);
 
-    sys::Fd fifo = std::move(fds.at(1));
+    sys::Fd start_listener = std::move(fds.at(1));
     std::vector<sys::Fd> ns_fds;
     for (size_t i = 2; i < fds.size(); ++i) ns_fds.push_back(std::move(fds[i]));
 
@@ -73,7 +81,10 @@ void fork_into_namespaces(SyncChannel& ch, bool needs_fork) {
     if (plan.has(NamespaceType::user)) become_namespace_root();
     const int others = plan.new_flags & ~CLONE_NEWUSER;
     if (others != 0) sys::unshare_namespaces(others, "namespaces");
-    if (plan.creates(NamespaceType::time)) ns::write_time_offsets(lnx.time_offsets);
+    if (plan.creates(NamespaceType::time)) {
+        DumpableWindow open_proc;
+        ns::write_time_offsets(lnx.time_offsets);
+    }
     fork_into_namespaces(ch, plan.needs_fork());
 
     // From here on this is the container's process.
@@ -90,7 +101,7 @@ void fork_into_namespaces(SyncChannel& ch, bool needs_fork) {
 
     ch.send(Msg::mounts_ready);
     const auto states = nlohmann::json::parse(ch.expect(Msg::hooks_done).payload);
-    hooks::run_hooks(cfg.hooks.create_container, states.at("createContainer").get<std::string>(), "createContainer");
+    hooks::run_hooks(cfg.hooks.create_container, state_seen_inside(states.at("createContainer")), "createContainer");
 
     mount::enter_rootfs(cfg, ctx, boot.no_pivot);
     if (cfg.hostname) sys::set_hostname(*cfg.hostname);
@@ -103,13 +114,23 @@ void fork_into_namespaces(SyncChannel& ch, bool needs_fork) {
     const std::string program = resolve_executable(proc, env);
     ch.send(Msg::ready);
 
-    // Wait for `ocirt start`: it writes one byte into exec.fifo, which this process holds open
-    // read-write so that the read blocks instead of seeing end-of-file.
-    char byte = 0;
-    if (sys::read_some(fifo.get(), &byte, 1) != 1) fail("exec.fifo closed before start");
-    fifo.reset();
-    hooks::run_hooks(cfg.hooks.start_container, states.at("startContainer").get<std::string>(), "startContainer");
-    exec_program(program, proc, env, boot.extra_fds);
+    // Wait for `ocirt start`. Its connection is close-on-exec here: when execve succeeds, start
+    // sees end-of-file; anything that fails before is sent to it as text.
+    sys::Fd conn = sys::accept_unix(start_listener.get());
+    start_listener.reset();
+    std::vector<sys::Fd> none;
+    if (sys::recv_with_fds(conn.get(), 64, none) != "start") fail("start: unexpected message");
+    try {
+        hooks::run_hooks(cfg.hooks.start_container, state_seen_inside(states.at("startContainer")), "startContainer");
+        exec_program(program, proc, env, boot.extra_fds);
+    } catch (const Error& e) {
+        try {
+            sys::send_with_fds(conn.get(), e.what(), {});
+        } catch (const Error&) {
+            // start is gone: nobody to tell.
+        }
+        throw;
+    }
 }
 
 [[noreturn]] void run_exec(SyncChannel& ch, const InitBootstrap& boot, std::vector<sys::Fd>& fds) {
@@ -157,7 +178,7 @@ void init_main(int sync_fd) noexcept {
         if (boot.mode == InitMode::create) run_create(ch, boot, boot_msg.fds);
         run_exec(ch, boot, boot_msg.fds);
     } catch (const Error& e) {
-        ch.send_error(e.code(), e.what());
+        ch.send_error(e.code(), e.without_strerror());
     } catch (const std::exception& e) {
         ch.send_error(0, e.what());
     } catch (...) {

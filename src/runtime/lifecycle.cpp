@@ -9,6 +9,7 @@
 #include "ocirt/runtime/process_list.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
+#include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
 
@@ -57,19 +58,25 @@ void start_container(const GlobalOptions& g, const std::string& id) {
         if (st == spec::Status::running) fail("cannot start an already running container");
         if (st != spec::Status::created) fail("cannot start a container in state {}", spec::status_name(st));
         const ContainerRecord r = require_record(dir, rec);
-        sys::Fd fifo = sys::try_open_at(AT_FDCWD, dir.fifo_path(), O_WRONLY | O_NONBLOCK);
-        if (!fifo) fail("container is not waiting to start (exec.fifo is gone)");
-        sys::write_all(fifo.get(), "0");
-        fifo.reset();
-        sys::remove_file(dir.fifo_path());
+        sys::Fd conn = sys::connect_seqpacket(dir.start_socket_address());
+        if (!conn) fail("the container process is not waiting to start");
+        sys::send_with_fds(conn.get(), "start", {});
+        // The init stage runs the startContainer hooks, then execve()s: its end of the
+        // connection is close-on-exec, so end-of-file means the program is running.
+        std::vector<sys::Fd> none;
+        const std::string reply = sys::recv_with_fds(conn.get(), 64 * 1024, none);
+        sys::remove_file(dir.start_socket_path());
+        if (!reply.empty()) fail("{}", reply);
         const spec::Config cfg = saved_config(dir);
         hooks::run_hooks_warn_only(cfg.hooks.poststart, hook_state(r, spec::Status::running), "poststart");
     });
 }
 
 spec::State container_state(const GlobalOptions& g, const std::string& id) {
-    ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
-    return make_state(dir, dir.load());
+    return with_context("state " + id, [&] {
+        ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
+        return make_state(dir, dir.load());
+    });
 }
 
 std::vector<spec::State> list_containers(const GlobalOptions& g) {

@@ -39,7 +39,7 @@ ContainerDir ContainerDir::create(const std::string& root, const std::string& id
     try {
         sys::make_dir(path, 0711, false);
     } catch (const Error& e) {
-        if (e.code() == EEXIST) fail("container \"{}\" already exists", id);
+        if (e.code() == EEXIST) fail("container already exists");
         throw;
     }
     return ContainerDir(path, id, lock_dir(path));
@@ -55,7 +55,7 @@ ContainerDir ContainerDir::open_for_reading(const std::string& root, const std::
     validate_id(id);
     const std::string path = root + "/" + id;
     auto st = sys::stat_path(path, false);
-    if (!st || !S_ISDIR(st->st_mode)) fail("container \"{}\" does not exist", id);
+    if (!st || !S_ISDIR(st->st_mode)) fail("container does not exist");
     return ContainerDir(path, id, sys::Fd());
 }
 
@@ -88,6 +88,11 @@ void ContainerDir::save(const ContainerRecord& r) const {
     sys::write_file_atomic(path_ + "/state.json", j.dump(), 0600);
 }
 
+std::string ContainerDir::start_socket_address() const {
+    if (!lock_) fail("state dir of {} is not locked", id_);
+    return sys::proc_fd_path(lock_.get()) + "/exec.sock";
+}
+
 void ContainerDir::destroy() { sys::remove_tree(path_); }
 
 std::vector<std::string> list_ids(const std::string& root) {
@@ -107,7 +112,7 @@ spec::Status compute_status(const ContainerDir& dir, const std::optional<Contain
     if (!started || *started != r->start_time) return spec::Status::stopped;  // gone, or the PID was reused
     const auto state = sys::process_state(r->pid);
     if (!state || *state == 'Z' || *state == 'X') return spec::Status::stopped;
-    if (sys::exists(dir.fifo_path())) return spec::Status::created;
+    if (sys::exists(dir.start_socket_path())) return spec::Status::created;
     return spec::Status::running;
 }
 

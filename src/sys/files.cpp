@@ -219,10 +219,6 @@ std::string read_link(const std::string& path) {
     return std::string(buf, static_cast<size_t>(n));
 }
 
-void make_fifo(const std::string& path, mode_t mode) {
-    if (::mkfifo(path.c_str(), mode) < 0) throw_errno("mkfifo {}", path);
-}
-
 std::string fd_path(int fd) { return read_link(proc_fd_path(fd)); }
 
 std::string proc_fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }

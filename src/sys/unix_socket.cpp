@@ -48,6 +48,26 @@ Fd listen_unix(const std::string& path) {
     return s;
 }
 
+Fd listen_seqpacket(const std::string& path) {
+    Fd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+    if (!s) throw_errno("socket");
+    const sockaddr_un addr = make_addr(path);
+    if (::bind(s.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0) throw_errno("bind {}", path);
+    if (::listen(s.get(), 4) < 0) throw_errno("listen {}", path);
+    return s;
+}
+
+Fd connect_seqpacket(const std::string& path) {
+    Fd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+    if (!s) throw_errno("socket");
+    const sockaddr_un addr = make_addr(path);
+    while (::connect(s.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0) {
+        if (errno == ENOENT || errno == ECONNREFUSED) return Fd();
+        if (errno != EINTR) throw_errno("connect to {}", path);
+    }
+    return s;
+}
+
 Fd accept_unix(int listen_fd) {
     while (true) {
         const int c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);

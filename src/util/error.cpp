@@ -12,6 +12,12 @@ Error& Error::add_context(std::string context) {
     return *this;
 }
 
+std::string Error::without_strerror() const {
+    std::string out;
+    for (const auto& c : context_) out += c + ": ";
+    return out + message_;
+}
+
 void Error::render() {
     text_.clear();
     for (const auto& c : context_) {

@@ -30,7 +30,7 @@ std::string bootstrap_to_json(const InitBootstrap& b);
 /// Parses the document.
 InitBootstrap bootstrap_from_json(const std::string& text);
 
-/// The fds that travel with the bootstrap message, in order: [document, exec.fifo (create only),
+/// The fds that travel with the bootstrap message, in order: [document, exec.sock listener (create only),
 /// namespace fds...].
 inline constexpr size_t kBootstrapDocFd = 0;
 

@@ -12,6 +12,17 @@ namespace ocirt::runtime {
 
 class SyncChannel;
 
+/// Makes this process dumpable for its lifetime. The init stage runs non-dumpable (CVE-2016-9962),
+/// but then, inside a user namespace, its /proc/self files belong to the host's root and writes
+/// to timens_offsets or oom_score_adj fail. No container process exists yet to exploit the window.
+class DumpableWindow {
+public:
+    DumpableWindow();
+    ~DumpableWindow();
+    DumpableWindow(const DumpableWindow&) = delete;
+    DumpableWindow& operator=(const DumpableWindow&) = delete;
+};
+
 /// Opens a pty on the devpts at <root>/dev/pts (resolved inside `rootfd`), sizes it, sends its
 /// master to the parent as `console_master` and returns the slave.
 sys::Fd open_container_terminal(SyncChannel& ch, int rootfd, const spec::Process& p);

@@ -1,7 +1,7 @@
 #pragma once
 /// The state directory: <root>/<id>/ holds state.json (written atomically), config.json (the
-/// config the container was created from), exec.fifo (while created) and is flock()ed by every
-/// command that changes the container.
+/// config the container was created from), exec.sock (while created: the waiting init stage
+/// listens there for `start`) and is flock()ed by every command that changes the container.
 
 #include <sys/types.h>
 
@@ -48,8 +48,11 @@ public:
     const std::string& path() const { return path_; }
     /// The container ID.
     const std::string& id() const { return id_; }
-    /// <dir>/exec.fifo.
-    std::string fifo_path() const { return path_ + "/exec.fifo"; }
+    /// <dir>/exec.sock.
+    std::string start_socket_path() const { return path_ + "/exec.sock"; }
+    /// exec.sock named through /proc/self/fd/<dir fd>, short enough for sun_path whatever the
+    /// length of --root and the ID (needs the lock, which holds the dir fd).
+    std::string start_socket_address() const;
     /// <dir>/config.json.
     std::string config_path() const { return path_ + "/config.json"; }
     /// Reads state.json; nullopt while the container is still being created.

@@ -3,7 +3,7 @@
 ///
 ///   parent (ocirt create)                         init stage (ocirt init, re-exec'd from the sealed copy)
 ///   ---------------------                         ---------------------------------------------------
-///   bootstrap [memfd: JSON, fds: fifo, ns...] --> join namespaces given by path
+///   bootstrap [memfd: JSON, fds: exec.sock, ns] --> join namespaces given by path
 ///                                                 unshare(CLONE_NEWUSER)            (if a new user ns)
 ///   write uid_map / gid_map                  <--  idmap_request
 ///   idmap_done                               -->  unshare the other namespaces; fork PID 1 if needed
@@ -13,7 +13,8 @@
 ///   hooks_done {state}                       -->  createContainer hooks, pivot_root, process setup
 ///   forward pty master to --console-socket   <--  console_master [fd: pty master]  (terminal only)
 ///   write state, pid file; exit              <--  ready
-///                                                 block on exec.fifo until `ocirt start`, execve
+///                                                 accept on exec.sock until `ocirt start`,
+///                                                 startContainer hooks, execve
 ///
 ///   Either side's failure: the init stage sends `error {errno, message}` and exits; the parent
 ///   rethrows it with the same errno. Any message out of this order is an error on both sides.

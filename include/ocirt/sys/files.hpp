@@ -58,8 +58,6 @@ void chown_fd(int fd, uid_t uid, gid_t gid);
 void chmod_fd(int fd, mode_t mode);
 /// readlink.
 std::string read_link(const std::string& path);
-/// mkfifoat.
-void make_fifo(const std::string& path, mode_t mode);
 /// The path of an fd as the kernel names it (readlink /proc/self/fd/N).
 std::string fd_path(int fd);
 /// "/proc/self/fd/N", for handing an fd to an API that takes a path.

@@ -15,6 +15,11 @@ std::pair<Fd, Fd> seqpacket_pair();
 Fd connect_unix(const std::string& path);
 /// Binds and listens on a SOCK_STREAM unix socket at `path`.
 Fd listen_unix(const std::string& path);
+/// Binds and listens on a SOCK_SEQPACKET unix socket at `path`.
+Fd listen_seqpacket(const std::string& path);
+/// Connects a SOCK_SEQPACKET socket to `path`; an empty Fd if nobody listens there
+/// (ENOENT or ECONNREFUSED).
+Fd connect_seqpacket(const std::string& path);
 /// Accepts one connection.
 Fd accept_unix(int listen_fd);
 /// Sends `data` (non-empty) with `fds` attached in one message.

@@ -26,6 +26,9 @@ public:
     const std::string& message() const noexcept { return message_; }
     /// Adds an outer layer of context ("create c1").
     Error& add_context(std::string context);
+    /// Contexts and message without the strerror text (for sending across a process boundary
+    /// together with code(), where the receiver renders strerror itself).
+    std::string without_strerror() const;
     /// The full one-line text: contexts, message, strerror.
     const char* what() const noexcept override { return text_.c_str(); }
 
