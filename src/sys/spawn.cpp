@@ -139,6 +139,27 @@ void reap(pid_t pid, int& status) {
     }
 }
 
+/// Kills and reaps the child if an error leaves spawn_and_wait early, so that no program
+/// outlives its caller's error nor stays a zombie.
+class ChildGuard {
+public:
+    explicit ChildGuard(pid_t pid) : pid_(pid) {}
+    ChildGuard(const ChildGuard&) = delete;
+    ChildGuard& operator=(const ChildGuard&) = delete;
+    ~ChildGuard() {
+        if (pid_ <= 0) return;
+        if (::kill(-pid_, SIGKILL) < 0) ::kill(pid_, SIGKILL);
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    /// The child has been reaped: nothing left to do.
+    void reaped() { pid_ = -1; }
+
+private:
+    pid_t pid_;
+};
+
 }  // namespace
 
 SpawnResult spawn_and_wait(const std::string& path, const std::vector<std::string>& argv,
@@ -172,6 +193,7 @@ SpawnResult spawn_and_wait(const std::string& path, const std::vector<std::strin
     sigprocmask(SIG_SETMASK, &saved, nullptr);
     if (pid < 0) throw_error_code(fork_errno, "fork for {}", path);
     ::setpgid(pid, pid);  // also done by the child; whichever comes first wins the race
+    ChildGuard guard(pid);
     in_r.reset();
     out_w.reset();
     report_w.reset();
@@ -187,6 +209,7 @@ SpawnResult spawn_and_wait(const std::string& path, const std::vector<std::strin
     if (got == sizeof report) {
         int status = 0;
         reap(pid, status);
+        guard.reaped();
         throw_error_code(report.err, "{} {}", step_name(report.step), path);
     }
     report_r.reset();
@@ -237,6 +260,7 @@ SpawnResult spawn_and_wait(const std::string& path, const std::vector<std::strin
                 result.timed_out = true;
                 int st = 0;
                 reap(pid, st);
+                guard.reaped();
                 status = st;
                 break;
             }
@@ -279,7 +303,10 @@ SpawnResult spawn_and_wait(const std::string& path, const std::vector<std::strin
             int st = 0;
             const pid_t w = ::waitpid(pid, &st, pidfd ? 0 : WNOHANG);
             if (w < 0 && errno != EINTR) throw_errno("wait for process {}", pid);
-            if (w == pid) status = st;
+            if (w == pid) {
+                guard.reaped();
+                status = st;
+            }
         }
     }
     // The program has exited: take what it wrote, but do not wait for EOF, which a
