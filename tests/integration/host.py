@@ -29,6 +29,7 @@ def processes_rooted_under(prefix):
     directory (a container's rootfs); in ours, its cwd.
     """
     prefix = str(prefix).rstrip("/")
+    unique = os.path.basename(prefix)
     own_mnt = os.readlink("/proc/self/ns/mnt")
     found = []
     for entry in os.listdir("/proc"):
@@ -43,7 +44,9 @@ def processes_rooted_under(prefix):
             with open(f"/proc/{entry}/mountinfo") as f:
                 for line in f:
                     fields = line.split()
-                    if fields[4] == "/" and fields[3].startswith(prefix + "/"):
+                    # The root field is relative to its filesystem (/tmp may be a
+                    # tmpfs), so look for the temp dir's unique name in it.
+                    if fields[4] == "/" and f"/{unique}/" in fields[3] + "/":
                         found.append(int(entry))
                         break
         except OSError:
