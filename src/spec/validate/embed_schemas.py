@@ -2,7 +2,7 @@
 """Writes a C++ source that holds schema/*.json as string constants (ocirt::spec::validate).
 
 usage: embed_schemas.py OUTPUT.cpp SCHEMA.json...
-Each file must be valid JSON; the C++ name is the file's base name.
+Each file must be valid JSON; it is embedded minified, under its base name.
 """
 import json
 import os
@@ -17,7 +17,8 @@ def main() -> int:
     for path in sorted(inputs, key=os.path.basename):
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        json.loads(text)  # fail the build on a malformed schema
+        # Minified: a third of the bytes to parse when the first validation compiles the schema.
+        text = json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
         if ")" + DELIMITER + '"' in text:
             sys.exit(f"{path}: contains the raw-string delimiter")
         entries.append((os.path.basename(path), text))

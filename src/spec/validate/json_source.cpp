@@ -196,7 +196,7 @@ private:
                 out_.duplicates.push_back({to_json_pointer(path_), child.key_begin});
                 path_.pop_back();
             }
-            node.children.push_back(std::move(child));
+            if (limits_.record_source) node.children.push_back(std::move(child));
             skip_ws();
             if (at_ >= text_.size()) return fail(at_, "unexpected end of input: expected ',' or '}'");
             if (text_[at_] == ',') {
@@ -233,7 +233,7 @@ private:
             path_.pop_back();
             if (!ok) return false;
             elements.push_back(std::move(element));
-            node.children.push_back(std::move(child));
+            if (limits_.record_source) node.children.push_back(std::move(child));
             skip_ws();
             if (at_ >= text_.size()) return fail(at_, "unexpected end of input: expected ',' or ']'");
             if (text_[at_] == ',') {

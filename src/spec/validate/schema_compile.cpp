@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "ocirt/spec/validate/schema.hpp"
 #include "ocirt/util/error.hpp"
@@ -81,6 +82,38 @@ std::optional<std::size_t> non_negative(const json& v) {
     return std::nullopt;
 }
 
+// The keyword members of one schema object, collected in one pass. A schema object has a
+// handful of members, so a scan by length beats ~30 map lookups that each build a std::string.
+class Keywords {
+public:
+    explicit Keywords(const json& s) : schema_(s) {
+        for (auto it = s.begin(); it != s.end() && count_ < kMax; ++it) {
+            keys_[count_] = it.key();
+            values_[count_] = &*it;
+            ++count_;
+        }
+        complete_ = count_ == s.size();
+    }
+
+    const json* operator()(std::string_view key) const {
+        if (!complete_) {
+            auto it = schema_.find(key);
+            return it == schema_.end() ? nullptr : &*it;
+        }
+        for (std::size_t i = 0; i < count_; ++i)
+            if (keys_[i].size() == key.size() && keys_[i] == key) return values_[i];
+        return nullptr;
+    }
+
+private:
+    static constexpr std::size_t kMax = 24;
+    const json& schema_;
+    std::string_view keys_[kMax];
+    const json* values_[kMax] = {};
+    std::size_t count_ = 0;
+    bool complete_ = false;
+};
+
 }  // namespace
 
 std::string resolve_uri(const std::string& base, const std::string& reference) {
@@ -129,12 +162,16 @@ SchemaSet::SchemaSet(Loader loader) : loader_(std::move(loader)) {}
 SchemaSet::~SchemaSet() = default;
 
 void SchemaSet::add_document(const std::string& uri, nlohmann::json document) {
+    std::lock_guard lock(compiling_);
     store_document(strip_empty_fragment(uri), std::move(document));
 }
 
 const nlohmann::json& SchemaSet::store_document(const std::string& uri, nlohmann::json document) {
+    // Compiled nodes point into documents: replacing one would leave them dangling.
     auto& slot = documents_[uri];
+    if (slot) fail("schema: document {} is already registered", uri);
     slot = std::make_unique<json>(std::move(document));
+    resolved_.clear();  // new ids may change what a reference resolves to
     register_ids(*slot, uri);
     return *slot;
 }
@@ -145,16 +182,28 @@ void SchemaSet::register_ids(const json& value, const std::string& base) {
         auto id = value.find("id");
         if (id != value.end() && id->is_string()) {
             here = strip_empty_fragment(resolve_uri(base, id->get<std::string>()));
-            ids_[here] = Located{&value, base};  // compile_node() applies the node's own id
+            ids_[here] = Located{&value, base};  // node_for() applies the node's own id
         }
-        for (const auto& [k, v] : value.items())
-            if (k != "enum") register_ids(v, here);
+        for (auto it = value.begin(); it != value.end(); ++it)
+            if (it.key() != "enum") register_ids(*it, here);
     } else if (value.is_array()) {
         for (const auto& v : value) register_ids(v, here);
     }
 }
 
 SchemaSet::Located SchemaSet::resolve_reference(const std::string& base, const std::string& ref) {
+    // The same few references ("defs.json#/definitions/uint64") recur from many places.
+    std::string key;
+    key.reserve(base.size() + ref.size() + 1);
+    key.append(base).push_back('\x1f');
+    key.append(ref);
+    if (auto hit = resolved_.find(key); hit != resolved_.end()) return hit->second;
+    Located at = resolve_uncached(base, ref);
+    resolved_.emplace(std::move(key), at);
+    return at;
+}
+
+SchemaSet::Located SchemaSet::resolve_uncached(const std::string& base, const std::string& ref) {
     std::string absolute = strip_empty_fragment(resolve_uri(base, ref));
     if (auto it = ids_.find(absolute); it != ids_.end()) return it->second;
 
@@ -206,45 +255,90 @@ SchemaSet::Located SchemaSet::resolve_reference(const std::string& base, const s
     return at;
 }
 
-Schema SchemaSet::compile(const std::string& uri) {
-    Located at = resolve_reference("", uri);
-    return Schema(compile_node(*at.schema, at.base));
+const nlohmann::json* SchemaSet::document(const std::string& uri) const {
+    auto it = documents_.find(uri);
+    return it == documents_.end() ? nullptr : it->second.get();
 }
 
-const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inherited_base) {
+Schema SchemaSet::compile(const std::string& uri, CompileMode mode) {
+    const SchemaNode* root = nullptr;
+    {
+        std::lock_guard lock(compiling_);
+        Located at = resolve_reference("", uri);
+        root = node_for(*at.schema, at.base);
+    }
+    if (mode == CompileMode::eager) {
+        // Fill every node reachable from the root, so that schema errors surface here.
+        std::vector<const SchemaNode*> todo{root};
+        std::set<const SchemaNode*> seen{root};
+        while (!todo.empty()) {
+            const SchemaNode& n = ready(*todo.back());
+            todo.pop_back();
+            std::vector<const SchemaNode*> next{n.ref, n.additional, n.items, n.additional_items, n.negated};
+            for (const auto& p : n.properties) next.push_back(p.second);
+            for (const auto& p : n.pattern_properties) next.push_back(p.second);
+            for (const auto& d : n.dependencies) next.push_back(d.schema);
+            for (const auto* list : {&n.tuple, &n.all_of, &n.any_of, &n.one_of}) next.insert(next.end(), list->begin(), list->end());
+            for (const SchemaNode* c : next)
+                if (c && seen.insert(c).second) todo.push_back(c);
+        }
+    }
+    return Schema(this, root);
+}
+
+const SchemaNode& SchemaSet::ready(const SchemaNode& node) {
+    if (node.filled.load(std::memory_order_acquire)) return node;
+    std::lock_guard lock(compiling_);
+    if (!node.filled.load(std::memory_order_relaxed)) {
+        auto& n = const_cast<SchemaNode&>(node);  // nodes are owned, mutable, by nodes_
+        fill(n);
+        n.filled.store(true, std::memory_order_release);
+    }
+    return node;
+}
+
+// The node for schema object `s` (created empty on first request; fill() gives it keywords).
+const SchemaNode* SchemaSet::node_for(const json& s, const std::string& inherited_base) {
     if (auto it = nodes_.find(&s); it != nodes_.end()) return it->second.get();
     if (!s.is_object()) fail("schema: expected a schema object, found {}", s.type_name());
     auto owned = std::make_unique<SchemaNode>();
-    SchemaNode& n = *owned;
+    owned->source = &s;
+    owned->base = inherited_base;
+    if (auto id = s.find("id"); id != s.end() && id->is_string())  // only a schema with an "id" has a base of its own
+        owned->base = strip_empty_fragment(resolve_uri(inherited_base, id->get<std::string>()));
+    const SchemaNode* node = owned.get();
     nodes_.emplace(&s, std::move(owned));
+    return node;
+}
 
-    std::string base = inherited_base;
-    if (auto id = s.find("id"); id != s.end() && id->is_string())
-        base = strip_empty_fragment(resolve_uri(base, id->get<std::string>()));
+void SchemaSet::fill(SchemaNode& n) {
+    const json& s = *n.source;
+    const Keywords kw(s);
+    const std::string* base = &n.base;
 
-    auto sub = [&](const json& v) { return compile_node(v, base); };
+    auto sub = [&](const json& v) { return node_for(v, *base); };
     auto count = [&](const char* keyword) -> std::optional<std::size_t> {
-        auto it = s.find(keyword);
-        if (it == s.end()) return std::nullopt;
+        const json* it = kw(keyword);
+        if (!it) return std::nullopt;
         auto v = non_negative(*it);
         if (!v) fail("schema: \"{}\" must be a non-negative integer", keyword);
         return v;
     };
     auto schema_list = [&](const char* keyword, std::vector<const SchemaNode*>& out) {
-        auto it = s.find(keyword);
-        if (it == s.end()) return;
+        const json* it = kw(keyword);
+        if (!it) return;
         if (!it->is_array() || it->empty()) fail("schema: \"{}\" must be a non-empty array of schemas", keyword);
         for (const auto& v : *it) out.push_back(sub(v));
     };
 
-    if (auto ref = s.find("$ref"); ref != s.end() && ref->is_string()) {
-        Located target = resolve_reference(base, ref->get<std::string>());
-        n.ref = compile_node(*target.schema, target.base);
-        return &n;
+    if (const json* ref = kw("$ref"); ref && ref->is_string()) {
+        Located target = resolve_reference(*base, ref->get_ref<const std::string&>());
+        n.ref = node_for(*target.schema, target.base);
+        return;
     }
-    if (auto t = s.find("title"); t != s.end() && t->is_string()) n.title = t->get<std::string>();
+    if (const json* t = kw("title"); t && t->is_string()) n.title = t->get<std::string>();
 
-    if (auto t = s.find("type"); t != s.end()) {
+    if (const json* t = kw("type")) {
         auto bit = [](const json& name) -> std::uint8_t {
             static const std::pair<const char*, std::uint8_t> kNames[] = {
                 {"null", kTypeNull},     {"boolean", kTypeBoolean}, {"object", kTypeObject}, {"array", kTypeArray},
@@ -261,11 +355,11 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
         }
     }
 
-    if (auto p = s.find("properties"); p != s.end() && p->is_object()) {
+    if (const json* p = kw("properties"); p && p->is_object()) {
         for (const auto& [k, v] : p->items()) n.properties.emplace_back(k, sub(v));
         std::sort(n.properties.begin(), n.properties.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     }
-    if (auto p = s.find("patternProperties"); p != s.end() && p->is_object()) {
+    if (const json* p = kw("patternProperties"); p && p->is_object()) {
         for (const auto& [k, v] : p->items()) {
             std::string error;
             auto re = Regex::compile(k, &error);
@@ -273,13 +367,13 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
             n.pattern_properties.emplace_back(std::move(*re), sub(v));
         }
     }
-    if (auto a = s.find("additionalProperties"); a != s.end()) {
+    if (const json* a = kw("additionalProperties")) {
         if (a->is_boolean())
             n.additional_forbidden = !a->get<bool>();
         else
             n.additional = sub(*a);
     }
-    if (auto r = s.find("required"); r != s.end()) {
+    if (const json* r = kw("required")) {
         if (!r->is_array()) fail("schema: \"required\" must be an array of strings");
         for (const auto& name : *r) {
             if (!name.is_string()) fail("schema: \"required\" must be an array of strings");
@@ -288,7 +382,7 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
     }
     n.min_properties = count("minProperties");
     n.max_properties = count("maxProperties");
-    if (auto d = s.find("dependencies"); d != s.end() && d->is_object()) {
+    if (const json* d = kw("dependencies"); d && d->is_object()) {
         for (const auto& [k, v] : d->items()) {
             SchemaNode::Dependency dep;
             dep.property = k;
@@ -301,7 +395,7 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
         }
     }
 
-    if (auto it = s.find("items"); it != s.end()) {
+    if (const json* it = kw("items")) {
         if (it->is_array()) {
             n.has_tuple = true;
             for (const auto& v : *it) n.tuple.push_back(sub(v));
@@ -309,7 +403,7 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
             n.items = sub(*it);
         }
     }
-    if (auto a = s.find("additionalItems"); a != s.end()) {
+    if (const json* a = kw("additionalItems")) {
         if (a->is_boolean())
             n.additional_items_forbidden = !a->get<bool>();
         else
@@ -317,18 +411,18 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
     }
     n.min_items = count("minItems");
     n.max_items = count("maxItems");
-    if (auto u = s.find("uniqueItems"); u != s.end() && u->is_boolean()) n.unique_items = u->get<bool>();
+    if (const json* u = kw("uniqueItems"); u && u->is_boolean()) n.unique_items = u->get<bool>();
 
     n.min_length = count("minLength");
     n.max_length = count("maxLength");
-    if (auto p = s.find("pattern"); p != s.end()) {
+    if (const json* p = kw("pattern")) {
         if (!p->is_string()) fail("schema: \"pattern\" must be a string");
         std::string error;
         auto re = Regex::compile(p->get<std::string>(), &error);
         if (!re) fail("schema: pattern /{}/: {}", p->get<std::string>(), error);
         n.pattern = std::move(re);
     }
-    if (auto f = s.find("format"); f != s.end() && f->is_string()) {
+    if (const json* f = kw("format"); f && f->is_string()) {
         const auto& name = f->get_ref<const std::string&>();
         if (name == "semver")
             n.format = Format::semver;
@@ -343,8 +437,8 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
     }
 
     auto number = [&](const char* keyword) -> const json* {
-        auto it = s.find(keyword);
-        if (it == s.end()) return nullptr;
+        const json* it = kw(keyword);
+        if (!it) return nullptr;
         if (!it->is_number()) fail("schema: \"{}\" must be a number", keyword);
         return &*it;
     };
@@ -352,18 +446,17 @@ const SchemaNode* SchemaSet::compile_node(const json& s, const std::string& inhe
     n.maximum = number("maximum");
     n.multiple_of = number("multipleOf");
     if (n.multiple_of && compare_numbers(*n.multiple_of, json(0)) <= 0) fail("schema: \"multipleOf\" must be greater than 0");
-    if (auto e = s.find("exclusiveMinimum"); e != s.end() && e->is_boolean()) n.exclusive_minimum = e->get<bool>();
-    if (auto e = s.find("exclusiveMaximum"); e != s.end() && e->is_boolean()) n.exclusive_maximum = e->get<bool>();
+    if (const json* e = kw("exclusiveMinimum"); e && e->is_boolean()) n.exclusive_minimum = e->get<bool>();
+    if (const json* e = kw("exclusiveMaximum"); e && e->is_boolean()) n.exclusive_maximum = e->get<bool>();
 
-    if (auto e = s.find("enum"); e != s.end()) {
+    if (const json* e = kw("enum")) {
         if (!e->is_array() || e->empty()) fail("schema: \"enum\" must be a non-empty array");
         n.enumeration = &*e;
     }
     schema_list("allOf", n.all_of);
     schema_list("anyOf", n.any_of);
     schema_list("oneOf", n.one_of);
-    if (auto x = s.find("not"); x != s.end()) n.negated = sub(*x);
-    return &n;
+    if (const json* x = kw("not")) n.negated = sub(*x);
 }
 
 }  // namespace ocirt::spec::validate

@@ -2,6 +2,7 @@
 // The compiled form of one JSON Schema object. Private to src/spec/validate.
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +31,11 @@ enum class Format { none, semver, hostname, ipv4, ipv6, regex };
 
 /// One compiled schema. Pointers to json point into documents owned by the SchemaSet.
 struct SchemaNode {
+    // Where the node comes from; the keywords below are filled from it by SchemaSet::ready().
+    const nlohmann::json* source = nullptr;
+    std::string base;
+    std::atomic<bool> filled{false};
+
     struct Dependency {
         std::string property;
         std::vector<std::string> required;  // array form

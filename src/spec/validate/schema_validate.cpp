@@ -205,6 +205,7 @@ std::string suggestion(const json& values, const json& v) {
 // ---- the walk ------------------------------------------------------------------------------
 
 struct Context {
+    SchemaSet* set = nullptr;
     InstancePath path;
     std::vector<SchemaError>* errors = nullptr;  // nullptr: only validity matters
     std::size_t max_errors = 0;
@@ -234,7 +235,7 @@ public:
     bool check(const SchemaNode& n, const json& v) {
         if (cx_.depth >= kMaxSchemaDepth) return report("schema nesting too deep to validate this value", nullptr);
         ++cx_.depth;
-        bool ok = check_node(n, v);
+        bool ok = check_node(cx_.set->ready(n), v);
         --cx_.depth;
         return ok;
     }
@@ -336,9 +337,9 @@ private:
         std::vector<std::vector<SchemaError>> results;
         std::vector<std::size_t> rank;
         for (const SchemaNode* b : branches) {
+            results.push_back(trial(*b, v));  // fills b and the nodes its $refs lead to
             const SchemaNode* target = b;
             while (target->ref) target = target->ref;
-            results.push_back(trial(*b, v));
             std::size_t penalty = type_matches(target->types, v) ? 0 : 1000000;
             rank.push_back(penalty + results.back().size());
         }
@@ -638,6 +639,7 @@ bool is_hostname(std::string_view s) {
 std::vector<SchemaError> Schema::validate(const json& instance, const ValidateOptions& options) const {
     std::vector<SchemaError> errors;
     Context cx;
+    cx.set = set_;
     cx.errors = &errors;
     cx.max_errors = std::max<std::size_t>(1, options.max_errors);
     Walker(cx).check(*root_, instance);
@@ -646,6 +648,7 @@ std::vector<SchemaError> Schema::validate(const json& instance, const ValidateOp
 
 bool Schema::accepts(const json& instance) const {
     Context cx;
+    cx.set = set_;
     return Walker(cx).check(*root_, instance);
 }
 

@@ -172,8 +172,14 @@ TEST_CASE("schema: $ref across documents, JSON pointer escapes and id scopes", "
     bad_pointer.add_document("ocirt:/s/c.json", {{"$ref", "#/definitions/nope"}});
     CHECK_THROWS_WITH(bad_pointer.compile("ocirt:/s/c.json"), Catch::Contains("no \"definitions\""));
     SchemaSet bad_regex;
-    bad_regex.add_document("ocirt:/s/d.json", {{"pattern", "(unclosed"}});
+    bad_regex.add_document("ocirt:/s/d.json", {{"properties", {{"a", {{"pattern", "(unclosed"}}}}}});
     CHECK_THROWS_WITH(bad_regex.compile("ocirt:/s/d.json"), Catch::Contains("missing ')'"));
+    // Lazily, the same error waits until validation reaches the bad subschema.
+    SchemaSet lazy;
+    lazy.add_document("ocirt:/s/d.json", {{"properties", {{"a", {{"pattern", "(unclosed"}}}}}});
+    Schema deferred = lazy.compile("ocirt:/s/d.json", CompileMode::lazy);
+    CHECK(deferred.accepts({{"b", 1}}));
+    CHECK_THROWS_AS(deferred.accepts({{"a", "x"}}), ocirt::Error);
 }
 
 TEST_CASE("schema: resolve_uri follows RFC 3986", "[validate][schema]") {
@@ -198,6 +204,13 @@ TEST_CASE("schema: the error list is bounded", "[validate][schema]") {
 }
 
 TEST_CASE("schema: the bundled documents compile and carry the capability list", "[validate][schema]") {
+    // BundledSchemas compiles lazily; compile everything here so a malformed schema fails a test.
+    SchemaSet eager;
+    for (const auto& doc : embedded_schemas()) eager.add_document(embedded_schema_uri(doc.name), json::parse(doc.text));
+    CHECK_NOTHROW(eager.compile(embedded_schema_uri("config-schema.json"), CompileMode::eager));
+    CHECK_NOTHROW(eager.compile(embedded_schema_uri("state-schema.json"), CompileMode::eager));
+    CHECK_THROWS_AS(eager.add_document(embedded_schema_uri("defs.json"), json::object()), ocirt::Error);
+
     const auto& bundled = BundledSchemas::get();
     CHECK(bundled.known_capabilities().size() == 41);
     CHECK(bundled.known_capabilities().front() == "CAP_CHOWN");

@@ -15,7 +15,7 @@ namespace ocirt::spec::validate {
 /// One bundled schema document.
 struct EmbeddedSchema {
     std::string_view name;  ///< file name, e.g. "config-schema.json"
-    std::string_view text;  ///< the document as it is in schema/
+    std::string_view text;  ///< the document of schema/, minified
 };
 
 /// Every bundled document, sorted by name (defined in the generated embedded_schemas_data.cpp).

@@ -21,6 +21,7 @@ namespace ocirt::spec::validate {
 struct ParseLimits {
     std::size_t max_depth = 128;                 ///< deepest nesting of arrays and objects
     std::size_t max_size = std::size_t{1} << 30;  ///< largest accepted text in bytes
+    bool record_source = true;                   ///< build ParsedJson::source (off: the value only, faster)
 };
 
 /// Where one value sits in the source text; children mirror the value's structure.

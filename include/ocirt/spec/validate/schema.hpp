@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@
 namespace ocirt::spec::validate {
 
 struct SchemaNode;
+class SchemaSet;
 
 /// One violation: where in the instance, and what was expected.
 struct SchemaError {
@@ -42,6 +44,12 @@ struct ValidateOptions {
     std::size_t max_errors = 1000;  ///< stop collecting after this many
 };
 
+/// How much of a schema compile() prepares before returning.
+enum class CompileMode {
+    eager,  ///< every reachable subschema now: all schema errors surface from compile()
+    lazy,   ///< each subschema when validation first reaches it (a malformed one throws then)
+};
+
 /// A compiled schema, valid as long as the SchemaSet that made it.
 class Schema {
 public:
@@ -52,11 +60,13 @@ public:
 
 private:
     friend class SchemaSet;
-    explicit Schema(const SchemaNode* root) : root_(root) {}
+    Schema(SchemaSet* set, const SchemaNode* root) : set_(set), root_(root) {}
+    SchemaSet* set_;
     const SchemaNode* root_;
 };
 
 /// A set of schema documents addressed by URI; compiles schemas with their references resolved.
+/// Safe to validate from several threads; adding documents is not.
 class SchemaSet {
 public:
     /// Fetches a document that is not registered (e.g. a remote $ref in tests); nullopt if unknown.
@@ -68,12 +78,20 @@ public:
     SchemaSet(const SchemaSet&) = delete;
     SchemaSet& operator=(const SchemaSet&) = delete;
 
-    /// Registers `document` under the absolute URI `uri` (no fragment).
+    /// Registers `document` under the absolute URI `uri` (no fragment); throws ocirt::Error if
+    /// the URI is taken.
     void add_document(const std::string& uri, nlohmann::json document);
 
     /// Compiles the schema at `uri` (with optional "#/json/pointer" fragment). Throws ocirt::Error
-    /// if the schema is malformed or a reference cannot be resolved.
-    Schema compile(const std::string& uri);
+    /// if the schema is malformed or a reference cannot be resolved (in lazy mode, only for the
+    /// part compiled so far).
+    Schema compile(const std::string& uri, CompileMode mode = CompileMode::eager);
+
+    /// Makes `node` ready to apply: fills in its keywords the first time (used by validation).
+    const SchemaNode& ready(const SchemaNode& node);
+
+    /// The registered document at `uri`, or nullptr.
+    const nlohmann::json* document(const std::string& uri) const;
 
 private:
     struct Located {
@@ -81,14 +99,18 @@ private:
         std::string base;  // the base URI around the schema, before its own "id" applies
     };
     Located resolve_reference(const std::string& base, const std::string& ref);
-    const SchemaNode* compile_node(const nlohmann::json& schema, const std::string& base);
+    Located resolve_uncached(const std::string& base, const std::string& ref);
+    const SchemaNode* node_for(const nlohmann::json& schema, const std::string& base);
+    void fill(SchemaNode& node);
     void register_ids(const nlohmann::json& value, const std::string& base);
     const nlohmann::json& store_document(const std::string& uri, nlohmann::json document);
 
     Loader loader_;
     std::map<std::string, std::unique_ptr<nlohmann::json>> documents_;
     std::unordered_map<std::string, Located> ids_;
+    std::unordered_map<std::string, Located> resolved_;  // "base\x1fref" → target
     std::unordered_map<const nlohmann::json*, std::unique_ptr<SchemaNode>> nodes_;
+    std::mutex compiling_;  // guards everything above while nodes are filled lazily
 };
 
 /// Resolves a URI reference against a base URI (RFC 3986 section 5.2, without dot-segment edge cases).
