@@ -40,5 +40,6 @@ Command delete_command();
 Command list_command();
 Command spec_command();
 Command exec_command();
+Command validate_command();
 
 }  // namespace ocirt::cli

@@ -13,6 +13,7 @@
 #include "ocirt/spec/validate/json_source.hpp"
 #include "ocirt/spec/validate/regex.hpp"
 #include "ocirt/spec/validate/semantic.hpp"
+#include "ocirt/util/error.hpp"
 
 namespace ocirt::spec::validate {
 
@@ -146,6 +147,18 @@ Report validate_config_text(std::string_view text, std::string_view display_name
 
 Report validate_state_text(std::string_view text, std::string_view display_name, const ValidationLimits& limits) {
     return guarded(Document::state, text, display_name, limits);
+}
+
+std::vector<Diagnostic> require_valid_config(std::string_view text, std::string_view display_name) {
+    Report report = validate_config_text(text, display_name);
+    if (!report.valid()) {
+        std::string listing = format_text(report);
+        if (!listing.empty() && listing.back() == '\n') listing.pop_back();
+        std::size_t errors = report.error_count();
+        fail("{} is not a valid runtime-spec {} config ({} error{}):\n{}", display_name, kRuntimeSpecVersion, errors,
+             errors == 1 ? "" : "s", listing);
+    }
+    return std::move(report.diagnostics);
 }
 
 std::string format_text(const Report& report) {

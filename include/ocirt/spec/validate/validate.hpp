@@ -51,6 +51,11 @@ Report validate_config_text(std::string_view text, std::string_view display_name
 /// Validates the text of a state document (the output of `ocirt state`) against state-schema.json.
 Report validate_state_text(std::string_view text, std::string_view display_name, const ValidationLimits& limits = {});
 
+/// For create and run: validates the text of a config.json and, if it has errors, throws an
+/// ocirt::Error whose message lists every diagnostic in format_text() form, one per line.
+/// Returns the warnings of a valid config, for the caller to log.
+std::vector<Diagnostic> require_valid_config(std::string_view text, std::string_view display_name);
+
 /// One line per diagnostic ("file:line:col: [warning: ]pointer: message"), then, if the document
 /// is valid, "file: valid (runtime-spec 1.3.0)". Every line ends in '\n'.
 std::string format_text(const Report& report);
