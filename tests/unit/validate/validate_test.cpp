@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ocirt/spec/validate/validate.hpp"
+#include "ocirt/util/error.hpp"
 
 using namespace ocirt::spec::validate;
 namespace fs = std::filesystem;
@@ -167,4 +168,23 @@ TEST_CASE("validate: hostile input stays bounded and never throws", "[validate][
         CHECK(r.error_count() == 1);
         CHECK_NOTHROW(format_json(r));
     }
+}
+
+TEST_CASE("validate: require_valid_config throws with every error, returns warnings", "[validate]") {
+    const std::string bad = R"({"ociVersion": "1.3.0", "root": {"path": ""}, "process": {"cwd": "x", "args": ["sh"]}})";
+    try {
+        require_valid_config(bad, "bundle/config.json");
+        FAIL("no exception");
+    } catch (const ocirt::Error& e) {
+        CHECK(std::string(e.what()) ==
+              "bundle/config.json is not a valid runtime-spec 1.3.0 config (2 errors):\n"
+              "bundle/config.json:1:42: /root/path: root.path is empty: it must name the root filesystem directory (conventionally \"rootfs\")\n"
+              "bundle/config.json:1:66: /process/cwd: expected an absolute path, got \"x\"");
+    }
+    auto warnings = require_valid_config(
+        R"({"ociVersion": "1.3.0", "root": {"path": "r"}, "process": {"cwd": "/", "args": ["sh"], "capabilities": {"bounding": ["CAP_NEW"]}}})",
+        "config.json");
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].severity == Severity::warning);
+    CHECK_THROWS_AS(require_valid_config("{", "config.json"), ocirt::Error);
 }
