@@ -5,6 +5,7 @@
 #
 #   ./scripts/install-deps.sh           build + test dependencies
 #   ./scripts/install-deps.sh --bench   also what bench/run-bench.sh uses
+#   ./scripts/install-deps.sh --fuzz    also clang + libFuzzer for tests/fuzz/
 #
 # Must run as root (it calls apt-get). Works without a terminal (CI=true, no
 # stdin): apt runs non-interactively.
@@ -37,9 +38,11 @@ packages+=(
 )
 
 bench=0
+fuzz=0
 for arg in "$@"; do
     case "$arg" in
         --bench) bench=1 ;;
+        --fuzz) fuzz=1 ;;
         -h|--help)
             sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
             exit 0 ;;
@@ -49,6 +52,10 @@ done
 if [[ $bench == 1 ]]; then
     # The peers ocirt is timed against, the timer, and GNU time for peak RSS.
     packages+=(hyperfine runc crun time)
+fi
+if [[ $fuzz == 1 ]]; then
+    # libFuzzer's runtime is only a Recommends of clang, which apt skips here.
+    packages+=(clang libclang-rt-14-dev)
 fi
 
 # A package counts as present only when dpkg says "install ok installed";
