@@ -20,7 +20,7 @@ SchemaSet& register_all(SchemaSet& set) {
         value_only.record_source = false;
         auto parsed = parse_json(doc.text, value_only);  // faster than nlohmann's parser, and just as strict
         if (!parsed.ok) fail("bundled schema {} is not valid JSON: {}", doc.name, parsed.error);
-        set.add_document(embedded_schema_uri(doc.name), std::move(parsed.value));
+        set.add_document(embedded_schema_uri(doc.name), std::move(parsed.value), false);  // no "id" in them (tested)
     }
     return set;
 }

@@ -161,18 +161,18 @@ std::string resolve_uri(const std::string& base, const std::string& reference) {
 SchemaSet::SchemaSet(Loader loader) : loader_(std::move(loader)) {}
 SchemaSet::~SchemaSet() = default;
 
-void SchemaSet::add_document(const std::string& uri, nlohmann::json document) {
+void SchemaSet::add_document(const std::string& uri, nlohmann::json document, bool scan_ids) {
     std::lock_guard lock(compiling_);
-    store_document(strip_empty_fragment(uri), std::move(document));
+    store_document(strip_empty_fragment(uri), std::move(document), scan_ids);
 }
 
-const nlohmann::json& SchemaSet::store_document(const std::string& uri, nlohmann::json document) {
+const nlohmann::json& SchemaSet::store_document(const std::string& uri, nlohmann::json document, bool scan_ids) {
     // Compiled nodes point into documents: replacing one would leave them dangling.
     auto& slot = documents_[uri];
     if (slot) fail("schema: document {} is already registered", uri);
     slot = std::make_unique<json>(std::move(document));
     resolved_.clear();  // new ids may change what a reference resolves to
-    register_ids(*slot, uri);
+    if (scan_ids) register_ids(*slot, uri);
     return *slot;
 }
 

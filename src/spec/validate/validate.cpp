@@ -93,29 +93,37 @@ private:
 Report validate_document(Document kind, std::string_view text, std::string_view name, const ValidationLimits& limits) {
     Report report;
     report.file = std::string(name);
+    // First pass without a source map: a valid config (what create and run see) never needs
+    // one, and building it is a third of the parsing cost.
     ParseLimits parse_limits;
     parse_limits.max_depth = limits.max_depth;
+    parse_limits.record_source = false;
     ParsedJson parsed = parse_json(text, parse_limits);
-    Collector collect(text, parsed, std::max<std::size_t>(1, limits.max_diagnostics));
+    const std::size_t max = std::max<std::size_t>(1, limits.max_diagnostics);
     if (!parsed.ok) {
+        Collector collect(text, parsed, max);
         collect.add_at(Severity::error, parsed.error_offset, "", "invalid JSON: " + parsed.error);
         report.diagnostics = collect.finish();
         return report;
-    }
-    for (const auto& dup : parsed.duplicates) {
-        collect.add_at(Severity::warning, dup.key_offset, dup.pointer,
-                       "duplicate key: the last value is used, earlier ones are ignored");
     }
     const auto& bundled = BundledSchemas::get();
     const Schema& schema = kind == Document::config ? bundled.config() : bundled.state();
     ValidateOptions options;
     options.max_errors = limits.max_diagnostics + 1;
-    for (const auto& e : schema.validate(parsed.value, options))
-        collect.add(Severity::error, e.path, e.at_key, e.message, e.value ? "yes" : "", e.hint);
-    if (kind == Document::config) {
-        for (const auto& f : check_config_semantics(parsed.value, bundled.known_capabilities()))
-            collect.add(f.warning ? Severity::warning : Severity::error, f.path, f.at_key, f.message);
-    }
+    auto errors = schema.validate(parsed.value, options);
+    std::vector<Finding> findings;
+    if (kind == Document::config) findings = check_config_semantics(parsed.value, bundled.known_capabilities());
+    if (errors.empty() && findings.empty() && parsed.duplicates.empty()) return report;
+
+    // Something to report: parse again, this time recording where every value is. The paths
+    // of the findings point into the first value, which stays alive; lookups compare keys.
+    parse_limits.record_source = true;
+    ParsedJson located = parse_json(text, parse_limits);
+    Collector collect(text, located, max);
+    for (const auto& dup : located.duplicates)
+        collect.add_at(Severity::warning, dup.key_offset, dup.pointer, "duplicate key: the last value is used, earlier ones are ignored");
+    for (const auto& e : errors) collect.add(Severity::error, e.path, e.at_key, e.message, e.value ? "yes" : "", e.hint);
+    for (const auto& f : findings) collect.add(f.warning ? Severity::warning : Severity::error, f.path, f.at_key, f.message);
     report.diagnostics = collect.finish();
     return report;
 }

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -210,6 +211,18 @@ TEST_CASE("schema: the bundled documents compile and carry the capability list",
     CHECK_NOTHROW(eager.compile(embedded_schema_uri("config-schema.json"), CompileMode::eager));
     CHECK_NOTHROW(eager.compile(embedded_schema_uri("state-schema.json"), CompileMode::eager));
     CHECK_THROWS_AS(eager.add_document(embedded_schema_uri("defs.json"), json::object()), ocirt::Error);
+    // BundledSchemas skips the scan for "id" keywords (an "id" with a string value): there must be none.
+    std::function<bool(const json&)> has_id = [&](const json& v) {
+        if (v.is_object() && v.contains("id") && v["id"].is_string()) return true;
+        if (v.is_structured())
+            for (const auto& child : v)
+                if (has_id(child)) return true;
+        return false;
+    };
+    for (const auto& doc : embedded_schemas()) {
+        INFO(doc.name);
+        CHECK_FALSE(has_id(json::parse(doc.text)));
+    }
 
     const auto& bundled = BundledSchemas::get();
     CHECK(bundled.known_capabilities().size() == 41);

@@ -79,8 +79,9 @@ public:
     SchemaSet& operator=(const SchemaSet&) = delete;
 
     /// Registers `document` under the absolute URI `uri` (no fragment); throws ocirt::Error if
-    /// the URI is taken.
-    void add_document(const std::string& uri, nlohmann::json document);
+    /// the URI is taken. `scan_ids` = false skips looking for "id" keywords (for documents known
+    /// to have none, like the bundled ones: it saves a walk over the whole document).
+    void add_document(const std::string& uri, nlohmann::json document, bool scan_ids = true);
 
     /// Compiles the schema at `uri` (with optional "#/json/pointer" fragment). Throws ocirt::Error
     /// if the schema is malformed or a reference cannot be resolved (in lazy mode, only for the
@@ -103,7 +104,7 @@ private:
     const SchemaNode* node_for(const nlohmann::json& schema, const std::string& base);
     void fill(SchemaNode& node);
     void register_ids(const nlohmann::json& value, const std::string& base);
-    const nlohmann::json& store_document(const std::string& uri, nlohmann::json document);
+    const nlohmann::json& store_document(const std::string& uri, nlohmann::json document, bool scan_ids = true);
 
     Loader loader_;
     std::map<std::string, std::unique_ptr<nlohmann::json>> documents_;
