@@ -387,7 +387,10 @@ void SchemaSet::fill(SchemaNode& n) {
             SchemaNode::Dependency dep;
             dep.property = k;
             if (v.is_array()) {
-                for (const auto& name : v) dep.required.push_back(name.get<std::string>());
+                for (const auto& name : v) {
+                    if (!name.is_string()) fail("schema: dependencies of \"{}\" must be property names", k);
+                    dep.required.push_back(name.get<std::string>());
+                }
             } else {
                 dep.schema = sub(v);
             }
