@@ -10,7 +10,9 @@
 #include "ocirt/runtime/create_internal.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
 #include "ocirt/security/capabilities.hpp"
+#include "ocirt/security/process_attrs.hpp"
 #include "ocirt/spec/support.hpp"
+#include "ocirt/spec/validate/validate.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/sys/unix_socket.hpp"
@@ -42,7 +44,10 @@ void check_config(const spec::Config& c, const ns::NamespacePlan& plan) {
     if (!c.root) fail("/root: required on Linux");
     spec::check_applicable(c);
     mount::check_mounts(c);
-    if (c.process->capabilities) security::check_capabilities(*c.process->capabilities);
+    // runtime-spec: unknown capability names are logged and skipped, not fatal (runc does so).
+    if (c.process->capabilities) security::check_capabilities(*c.process->capabilities, security::UnknownCapability::warn);
+    security::check_rlimits(c.process->rlimits);
+    hooks::check_hooks(c.hooks);
     if (!plan.creates(NamespaceType::mount))
         fail("/linux/namespaces: ocirt needs a new mount namespace to build the rootfs");
     // A joined uts namespace counts, as with runc: its hostname is then set.
@@ -61,14 +66,26 @@ void check_config(const spec::Config& c, const ns::NamespacePlan& plan) {
         fail("/linux/timeOffsets: time offsets need a new time namespace");
 }
 
+/// The bundled schema and semantic checks, before anything touches the system: every problem
+/// at once, each with its line:column, as `ocirt validate` prints them.
+void validate_config_file(const std::string& path) {
+    const auto report = spec::validate::validate_config_text(sys::read_file(path, 16u << 20), path);
+    if (report.valid()) return;
+    std::string text = spec::validate::format_text(report);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    fail("invalid config:\n{}", text);
+}
+
 Prepared prepare(const CreateOptions& o) {
     Prepared p;
     p.bundle = with_context("bundle", [&] { return sys::real_path(o.bundle); });
     const std::string config_path = p.bundle + "/config.json";
+    validate_config_file(config_path);
     p.config = with_context(config_path, [&] { return spec::config_from_json(spec::read_config_json(config_path)); });
     const spec::Linux empty;
     p.plan = ns::plan_namespaces(p.config.linux_ ? p.config.linux_->namespaces : empty.namespaces);
     check_config(p.config, p.plan);
+    log::debug("create {}: bundle {}, config parsed and checked", o.id, p.bundle);
     const std::string root = p.config.root->path;
     p.rootfs = with_context("/root/path", [&] { return sys::real_path(root[0] == '/' ? root : p.bundle + "/" + root); });
     auto st = sys::stat_path(p.rootfs);
@@ -138,7 +155,8 @@ void write_pid_file(const std::string& path, pid_t pid) {
 
 spec::Config saved_config(const ContainerDir& dir) { return spec::config_from_json(spec::read_config_json(dir.config_path())); }
 
-CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o, bool foreground) {
+namespace {
+CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bool foreground) {
     validate_id(o.id);
     Prepared p = prepare(o);
     const bool terminal = p.config.process->terminal;
@@ -180,6 +198,7 @@ CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o,
         for (const auto& f : ns_fds) fds.push_back(f.get());
         LaunchedInit init = launch_init(boot, fds);
         first = init.pid;
+        log::debug("create {}: init stage started as pid {}", o.id, first);
         start_listener.reset();
         ns_fds.clear();
 
@@ -202,6 +221,7 @@ CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o,
         }
         if (!out.pidfd) fail("the container process exited during create");
         rec.start_time = sys::process_start_time(rec.pid).value_or(0);
+        log::debug("create {}: container process is pid {}", o.id, rec.pid);
 
         Message m = init.channel.receive();
         if (m.type == Msg::console_master) {
@@ -216,6 +236,7 @@ CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o,
         if (m.type != Msg::mounts_ready) fail("sync: expected mounts_ready, got {}", msg_name(m.type));
 
         hooks_started = true;
+        log::debug("create {}: rootfs mounted; running prestart and createRuntime hooks", o.id);
         const std::string creating = hook_state(rec, spec::Status::creating);
         hooks::run_hooks(p.config.hooks.prestart, creating, "prestart");
         hooks::run_hooks(p.config.hooks.create_runtime, creating, "createRuntime");
@@ -223,17 +244,22 @@ CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o,
         init.channel.send(Msg::hooks_done, states.dump());
         init.channel.expect(Msg::ready);
 
+        log::debug("create {}: container is ready", o.id);
         dir.save(rec);
         write_pid_file(o.pid_file, rec.pid);
         out.pid = rec.pid;
         return out;
-    } catch (Error& e) {
+    } catch (const Error&) {
         abort_create(dir, first, first_reaped, rec.pid, hooks_started, rec, p.config);
-        e.add_context("create " + o.id);
         throw;
     }
 }
+}  // namespace
 
 void create_container(const GlobalOptions& g, const CreateOptions& o) { create_internal(g, o, false); }
+
+CreatedContainer create_internal(const GlobalOptions& g, const CreateOptions& o, bool foreground) {
+    return with_context("create " + o.id, [&] { return create_steps(g, o, foreground); });
+}
 
 }  // namespace ocirt::runtime

@@ -8,6 +8,7 @@
 #include "ocirt/runtime/foreground.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
 #include "ocirt/security/capabilities.hpp"
+#include "ocirt/security/process_attrs.hpp"
 #include "ocirt/spec/support.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/namespaces.hpp"
@@ -96,7 +97,9 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         exec_cfg.oci_version = spec::kOciVersion;
         exec_cfg.process = exec_process(dir, o);
         spec::check_applicable(exec_cfg);
-        if (exec_cfg.process->capabilities) security::check_capabilities(*exec_cfg.process->capabilities);
+        if (exec_cfg.process->capabilities)
+            security::check_capabilities(*exec_cfg.process->capabilities, security::UnknownCapability::warn);
+        security::check_rlimits(exec_cfg.process->rlimits);
         const bool terminal = exec_cfg.process->terminal;
         if (terminal && o.console_socket.empty() && o.detach) fail("--tty with --detach needs --console-socket");
         if (!terminal && !o.console_socket.empty()) fail("--console-socket: given, but no terminal was asked for");

@@ -40,9 +40,8 @@ LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds)
     auto [ours, theirs] = sys::seqpacket_pair();
     // Move the init stage's end above the fds the container keeps, close-on-exec until the
     // child clears it, so that it can never take the place of a preserved fd.
-    const int child_fd = ::fcntl(theirs.get(), F_DUPFD_CLOEXEC, 3 + boot.extra_fds);
-    if (child_fd < 0) throw_errno("dup sync socket");
-    sys::Fd child_end(child_fd);
+    sys::Fd child_end = sys::dup_above(theirs.get(), 3 + boot.extra_fds);
+    const int child_fd = child_end.get();
     theirs.reset();
     const pid_t pid = sys::spawn_exec_fd(exe.get(), {"ocirt", "init", std::to_string(child_fd)}, {}, child_fd);
     child_end.reset();

@@ -1,6 +1,8 @@
 #include "ocirt/runtime/init_process.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "ocirt/runtime/sync.hpp"
 #include "ocirt/security/process_attrs.hpp"
@@ -39,6 +41,11 @@ DumpableWindow::~DumpableWindow() {
 sys::Fd open_container_terminal(SyncChannel& ch, int rootfd, const spec::Process& p) {
     sys::Fd master = sys::open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
     if (!master) fail("process.terminal: no devpts mounted on /dev/pts in the container");
+    const auto st = sys::stat_fd(master.get());
+    if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
+        fail("process.terminal: /dev/pts/ptmx in the container is not the ptmx device");
+    if (p.console_size && (p.console_size->height > 0xffff || p.console_size->width > 0xffff))
+        fail("/process/consoleSize: height and width must be at most 65535");
     sys::unlock_pty(master.get());
     sys::Fd slave = sys::open_pty_slave(master.get());
     if (p.console_size)
@@ -67,7 +74,7 @@ std::vector<std::string> become_container_process(const spec::Process& p) {
     } catch (const Error& e) {
         if (e.code() != EACCES) throw Error(e.code(), fmt::format("process.cwd {}: {}", p.cwd, e.message()));
     }
-    security::finalize_identity(p);
+    security::finalize_identity(p, security::UnknownCapability::warn);
     if (!cwd_done) with_context("process.cwd " + p.cwd, [&] { sys::change_dir(p.cwd); });
     security::apply_umask(p.user.umask);
 

@@ -61,14 +61,22 @@ void start_container(const GlobalOptions& g, const std::string& id) {
         sys::Fd conn = sys::connect_seqpacket(dir.start_socket_address());
         if (!conn) fail("the container process is not waiting to start");
         sys::send_with_fds(conn.get(), "start", {});
+        log::debug("start {}: waiting for the program to be exec'd", id);
         // The init stage runs the startContainer hooks, then execve()s: its end of the
         // connection is close-on-exec, so end-of-file means the program is running.
         std::vector<sys::Fd> none;
         const std::string reply = sys::recv_with_fds(conn.get(), 64 * 1024, none);
         sys::remove_file(dir.start_socket_path());
         if (!reply.empty()) fail("{}", reply);
+        // runtime-spec 1.3: a failing poststart hook is an error that stops the container; delete
+        // then runs the poststop hooks and removes it.
         const spec::Config cfg = saved_config(dir);
-        hooks::run_hooks_warn_only(cfg.hooks.poststart, hook_state(r, spec::Status::running), "poststart");
+        try {
+            hooks::run_hooks(cfg.hooks.poststart, hook_state(r, spec::Status::running), "poststart");
+        } catch (const Error&) {
+            kill_and_wait(r);
+            throw;
+        }
     });
 }
 

@@ -24,6 +24,12 @@ Fd dup_cloexec(int fd) {
     return Fd(r);
 }
 
+Fd dup_above(int fd, int min_fd) {
+    const int r = ::fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+    if (r < 0) throw_errno("dup fd {} above {}", fd, min_fd);
+    return Fd(r);
+}
+
 void dup_to(int fd, int target) {
     if (fd == target) {
         set_cloexec(fd, false);

@@ -9,9 +9,9 @@
 ///   idmap_done                               -->  unshare the other namespaces; fork PID 1 if needed
 ///   record pid                               <--  init_pid {pid}
 ///                                                 rootfs: mounts, devices (not yet pivoted)
+///   forward pty master to --console-socket   <--  console_master [fd: pty master]  (terminal only)
 ///   run prestart + createRuntime hooks       <--  mounts_ready
 ///   hooks_done {state}                       -->  createContainer hooks, pivot_root, process setup
-///   forward pty master to --console-socket   <--  console_master [fd: pty master]  (terminal only)
 ///   write state, pid file; exit              <--  ready
 ///                                                 accept on exec.sock until `ocirt start`,
 ///                                                 startContainer hooks, execve

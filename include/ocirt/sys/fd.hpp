@@ -37,6 +37,8 @@ private:
 
 /// Duplicates `fd` with O_CLOEXEC.
 Fd dup_cloexec(int fd);
+/// Duplicates `fd` onto the lowest free fd >= `min_fd`, with O_CLOEXEC.
+Fd dup_above(int fd, int min_fd);
 /// Duplicates `fd` onto `target` (dup3; no O_CLOEXEC on target).
 void dup_to(int fd, int target);
 /// Sets or clears FD_CLOEXEC.

@@ -159,7 +159,9 @@ TEST_CASE("schema: $ref across documents, JSON pointer escapes and id scopes", "
                                               {"self", {{"$ref", "#"}}}}}});
     Schema root = set.compile("ocirt:/s/root.json");
     CHECK(root.accepts({{"x", 3}, {"y", "s"}, {"z", {1, 2}}, {"self", {{"x", 4}}}}));
-    auto errors = root.validate({{"x", 300}, {"z", {1, -1}}, {"self", {{"y", 1}}}});
+    // The errors point into the instance: it must outlive them.
+    const nlohmann::json bad = {{"x", 300}, {"z", {1, -1}}, {"self", {{"y", 1}}}};
+    auto errors = root.validate(bad);
     REQUIRE(errors.size() == 3);
     CHECK(to_json_pointer(errors[0].path) == "/self/y");
     CHECK(to_json_pointer(errors[1].path) == "/x");

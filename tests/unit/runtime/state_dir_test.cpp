@@ -1,0 +1,107 @@
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <string>
+
+#include "ocirt/runtime/state_dir.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/process.hpp"
+#include "ocirt/util/error.hpp"
+
+using namespace ocirt;
+using namespace ocirt::runtime;
+
+namespace {
+struct TempRoot {
+    std::string path;
+    TempRoot() {
+        char tmpl[] = "/tmp/ocirt-unit-XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempRoot() { sys::remove_tree(path); }
+};
+
+std::string error_of(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST_CASE("container IDs follow runc's rules") {
+    CHECK_NOTHROW(validate_id("abc-123_x.y+z"));
+    CHECK_NOTHROW(validate_id(std::string(255, 'a')));
+    CHECK(error_of([] { validate_id(""); }) == "invalid container ID: it is empty");
+    CHECK(error_of([] { validate_id(std::string(256, 'a')); }).find("longer than 255") != std::string::npos);
+    for (const char* bad : {"..", ".", "../x", "a/b", "a b", "x\n", "é"})
+        CHECK(error_of([bad] { validate_id(bad); }).find("invalid container ID") != std::string::npos);
+}
+
+TEST_CASE("a container dir is created once, saved and loaded") {
+    TempRoot root;
+    {
+        ContainerDir d = ContainerDir::create(root.path + "/state", "c1");
+        CHECK(d.path() == root.path + "/state/c1");
+        CHECK_FALSE(d.load().has_value());  // still being created
+        ContainerRecord r;
+        r.id = "c1";
+        r.bundle = "/b";
+        r.rootfs = "/b/rootfs";
+        r.created = "2026-01-01T00:00:00Z";
+        r.owner = "root";
+        r.annotations = {{"k", "v"}};
+        r.pid = 42;
+        r.start_time = 7;
+        d.save(r);
+        const auto back = d.load();
+        REQUIRE(back);
+        CHECK(back->pid == 42);
+        CHECK(back->start_time == 7);
+        CHECK(back->annotations.at("k") == "v");
+        CHECK(back->rootfs == "/b/rootfs");
+    }
+    CHECK(error_of([&] { ContainerDir::create(root.path + "/state", "c1"); }) == "container already exists");
+    CHECK(list_ids(root.path + "/state") == std::vector<std::string>{"c1"});
+    ContainerDir d = ContainerDir::open(root.path + "/state", "c1");
+    d.destroy();
+    CHECK(list_ids(root.path + "/state").empty());
+    CHECK(error_of([&] { ContainerDir::open(root.path + "/state", "c1"); }) == "container does not exist");
+    CHECK(list_ids(root.path + "/nowhere").empty());
+}
+
+TEST_CASE("a corrupt state file is an error naming the file") {
+    TempRoot root;
+    ContainerDir d = ContainerDir::create(root.path, "c2");
+    sys::write_file(d.path() + "/state.json", "{not json", 0600);
+    CHECK(error_of([&] { d.load(); }).find("corrupt state file") != std::string::npos);
+}
+
+TEST_CASE("status comes from the live process and survives PID reuse") {
+    TempRoot root;
+    ContainerDir d = ContainerDir::create(root.path, "c3");
+    ContainerRecord r;
+    r.id = "c3";
+    CHECK(compute_status(d, std::nullopt) == spec::Status::creating);
+
+    r.pid = sys::self_pid();
+    r.start_time = *sys::process_start_time(r.pid);
+    CHECK(compute_status(d, r) == spec::Status::running);
+    sys::write_file(d.start_socket_path(), "", 0600);
+    CHECK(compute_status(d, r) == spec::Status::created);
+
+    r.start_time += 1;  // same PID, another process: it must read as stopped
+    CHECK(compute_status(d, r) == spec::Status::stopped);
+    const auto s = make_state(d, r);
+    CHECK(s.status == spec::Status::stopped);
+    CHECK(s.pid == 0);
+
+    const pid_t child = sys::fork_process();
+    if (child == 0) sys::exit_now(0);
+    sys::wait_process(child);
+    r.pid = child;  // gone
+    CHECK(compute_status(d, r) == spec::Status::stopped);
+}

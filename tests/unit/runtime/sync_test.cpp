@@ -1,0 +1,79 @@
+#include <fcntl.h>
+
+#include <catch2/catch.hpp>
+
+#include "ocirt/runtime/bootstrap.hpp"
+#include "ocirt/runtime/sync.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/sys/unix_socket.hpp"
+#include "ocirt/util/error.hpp"
+
+using namespace ocirt;
+using namespace ocirt::runtime;
+
+TEST_CASE("sync messages carry payload and fds in order") {
+    auto [a, b] = sys::seqpacket_pair();
+    SyncChannel parent(std::move(a));
+    SyncChannel init(std::move(b));
+    auto [r, w] = sys::make_pipe();
+    parent.send(Msg::bootstrap, "", {w.get()});
+    parent.send(Msg::hooks_done, "{\"x\":1}");
+    Message m = init.expect(Msg::bootstrap);
+    REQUIRE(m.fds.size() == 1);
+    sys::write_all(m.fds[0].get(), "hi");
+    w.reset();
+    m.fds.clear();
+    char buf[3] = {};
+    CHECK(sys::read_some(r.get(), buf, 2) == 2);
+    CHECK(std::string(buf) == "hi");
+    CHECK(init.expect(Msg::hooks_done).payload == "{\"x\":1}");
+}
+
+TEST_CASE("an out-of-order message is an error") {
+    auto [a, b] = sys::seqpacket_pair();
+    SyncChannel parent(std::move(a));
+    SyncChannel init(std::move(b));
+    init.send(Msg::ready);
+    CHECK_THROWS_WITH(parent.expect(Msg::mounts_ready), "sync: expected mounts_ready, got ready");
+}
+
+TEST_CASE("an error message is rethrown with its errno") {
+    auto [a, b] = sys::seqpacket_pair();
+    SyncChannel parent(std::move(a));
+    SyncChannel init(std::move(b));
+    init.send_error(EPERM, "mounts[3] (proc on /proc)");
+    try {
+        parent.receive();
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.code() == EPERM);
+        CHECK(std::string(e.what()) == "mounts[3] (proc on /proc): Operation not permitted");
+    }
+}
+
+TEST_CASE("the other end closing is a clear error") {
+    auto [a, b] = sys::seqpacket_pair();
+    SyncChannel parent(std::move(a));
+    b.reset();
+    CHECK_THROWS_WITH(parent.receive(), "the init stage exited before finishing");
+}
+
+TEST_CASE("the bootstrap document round-trips") {
+    InitBootstrap b;
+    b.mode = InitMode::exec;
+    b.config_json = "{\"ociVersion\":\"1.3.0\"}";
+    b.id = "c";
+    b.bundle = "/b";
+    b.rootfs = "/b/r";
+    b.no_pivot = true;
+    b.extra_fds = 2;
+    b.join_types = {"user", "pid"};
+    const InitBootstrap back = bootstrap_from_json(bootstrap_to_json(b));
+    CHECK(back.mode == InitMode::exec);
+    CHECK(back.config_json == b.config_json);
+    CHECK(back.no_pivot);
+    CHECK_FALSE(back.no_new_keyring);
+    CHECK(back.extra_fds == 2);
+    CHECK(back.join_types == b.join_types);
+    CHECK_THROWS_AS(bootstrap_from_json("{}"), Error);
+}
