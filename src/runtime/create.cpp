@@ -73,7 +73,9 @@ void validate_config_file(const std::string& path) {
     if (report.valid()) return;
     std::string text = spec::validate::format_text(report);
     while (!text.empty() && text.back() == '\n') text.pop_back();
-    fail("invalid config:\n{}", text);
+    // One problem stays on the one error line clients read; several follow it, one a line.
+    if (text.find('\n') == std::string::npos) fail("{}", text);
+    fail("{} problems in the config:\n{}", report.error_count(), text);
 }
 
 Prepared prepare(const CreateOptions& o) {
