@@ -109,6 +109,13 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
     return util::parse_uint((*f)[19]);  // field 22
 }
 
+std::optional<pid_t> process_parent(pid_t pid) {
+    auto f = stat_fields(pid);
+    if (!f || f->size() < 2) return std::nullopt;
+    if (auto p = util::parse_int((*f)[1])) return static_cast<pid_t>(*p);
+    return std::nullopt;
+}
+
 std::optional<char> process_state(pid_t pid) {
     auto f = stat_fields(pid);
     if (!f || f->empty() || (*f)[0].empty()) return std::nullopt;

@@ -37,6 +37,8 @@ bool pidfd_signal(int pidfd, int sig);
 bool process_alive(pid_t pid);
 /// Process start time (field 22 of /proc/PID/stat), nullopt if the process is gone.
 std::optional<uint64_t> process_start_time(pid_t pid);
+/// The parent PID (field 4 of /proc/PID/stat), nullopt if the process is gone.
+std::optional<pid_t> process_parent(pid_t pid);
 /// The process state letter (field 3 of /proc/PID/stat: R, S, Z...), nullopt if gone.
 std::optional<char> process_state(pid_t pid);
 /// execveat(fd, "", argv, envp, AT_EMPTY_PATH). Returns only by throwing.
