@@ -138,16 +138,7 @@ void abort_create(ContainerDir& dir, pid_t first, bool first_reaped, pid_t conta
 }  // namespace
 
 std::string hook_state(const ContainerRecord& r, spec::Status status) {
-    spec::State s;
-    s.id = r.id;
-    s.status = status;
-    s.pid = status == spec::Status::stopped ? 0 : r.pid;
-    s.bundle = r.bundle;
-    s.rootfs = r.rootfs;
-    s.created = r.created;
-    s.owner = r.owner;
-    s.annotations = r.annotations;
-    return spec::state_to_json(s).dump();
+    return spec::state_to_json(record_state(r, status)).dump();
 }
 
 void write_pid_file(const std::string& path, pid_t pid) {

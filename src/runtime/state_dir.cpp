@@ -116,18 +116,25 @@ spec::Status compute_status(const ContainerDir& dir, const std::optional<Contain
     return spec::Status::running;
 }
 
+spec::State record_state(const ContainerRecord& r, spec::Status status) {
+    spec::State s;
+    s.id = r.id;
+    s.status = status;
+    s.pid = status == spec::Status::stopped ? 0 : r.pid;
+    s.bundle = r.bundle;
+    s.rootfs = r.rootfs;
+    s.created = r.created;
+    s.owner = r.owner;
+    s.annotations = r.annotations;
+    return s;
+}
+
 spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRecord>& r) {
+    const spec::Status status = compute_status(dir, r);
+    if (r) return record_state(*r, status);
     spec::State s;
     s.id = dir.id();
-    s.status = compute_status(dir, r);
-    if (r) {
-        s.pid = s.status == spec::Status::stopped ? 0 : r->pid;
-        s.bundle = r->bundle;
-        s.rootfs = r->rootfs;
-        s.created = r->created;
-        s.owner = r->owner;
-        s.annotations = r->annotations;
-    }
+    s.status = status;
     return s;
 }
 

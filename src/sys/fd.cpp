@@ -63,10 +63,4 @@ void cloexec_from(int first) {
         if (fd >= first) set_cloexec(fd, true);
 }
 
-void close_from(int first) {
-    if (::syscall(SYS_close_range, first, ~0U, 0) == 0) return;
-    for (int fd : open_fds())
-        if (fd >= first) ::close(fd);
-}
-
 }  // namespace ocirt::sys

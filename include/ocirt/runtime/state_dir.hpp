@@ -30,7 +30,6 @@ struct ContainerRecord {
     std::map<std::string, std::string> annotations;
     pid_t pid = 0;                 ///< the container process on the host, 0 while creating
     uint64_t start_time = 0;       ///< its start time, to tell it from a reused PID
-    std::vector<std::string> namespace_paths;  ///< unused for now; reserved for joins by exec
 };
 
 /// One container's directory, locked for the lifetime of this object.
@@ -74,6 +73,9 @@ std::vector<std::string> list_ids(const std::string& root);
 
 /// The live status of a recorded container (created/running/stopped), robust to PID reuse.
 spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r);
+
+/// The state document of a record with a given status (pid 0 once stopped, as runc reports).
+spec::State record_state(const ContainerRecord& r, spec::Status status);
 
 /// The OCI state document of a container.
 spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRecord>& r);

@@ -45,8 +45,6 @@ void dup_to(int fd, int target);
 void set_cloexec(int fd, bool on);
 /// Marks every fd >= `first` close-on-exec (close_range CLOEXEC, with a /proc fallback).
 void cloexec_from(int first);
-/// Closes every fd >= first (close_range).
-void close_from(int first);
 /// Returns the open fds of this process (from /proc/self/fd).
 std::vector<int> open_fds();
 
