@@ -29,19 +29,30 @@ Fd try_open_at(int dirfd, const std::string& path, int flags, mode_t mode) {
     return Fd(fd);
 }
 
-Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
+namespace {
+Fd open_resolved(int dirfd, const std::string& path, int flags, mode_t mode, uint64_t resolve) {
     open_how how{};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
     how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    how.resolve = resolve;
     const std::string rel = path.empty() ? "." : path;
     while (true) {
-        const long fd = ::syscall(SYS_openat2, rootfd, rel.c_str(), &how, sizeof how);
+        const long fd = ::syscall(SYS_openat2, dirfd, rel.c_str(), &how, sizeof how);
         if (fd >= 0) return Fd(static_cast<int>(fd));
         if (errno == EAGAIN || errno == EINTR) continue;  // a concurrent rename; resolve again
         if (errno == ENOENT) return Fd();
-        throw_errno("open {} inside the root", path);
+        throw_errno("open {} inside {}", path, resolve & RESOLVE_IN_ROOT ? "the root" : "its directory");
     }
+}
+}  // namespace
+
+Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
+    return open_resolved(rootfd, path, flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+Fd open_beneath_strict(int dirfd, const std::string& path, int flags) {
+    return open_resolved(dirfd, path, flags, 0,
+                         RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 }
 
 size_t read_some(int fd, void* buf, size_t n) {
@@ -134,6 +145,10 @@ void remove_file(const std::string& path) {
     if (::unlink(path.c_str()) < 0 && errno != ENOENT) throw_errno("remove {}", path);
 }
 
+void remove_dir(const std::string& path) {
+    if (::rmdir(path.c_str()) < 0 && errno != ENOENT) throw_errno("remove {}", path);
+}
+
 namespace {
 void remove_tree_at(int parent, const std::string& name, dev_t dev) {
     const int fd = ::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -178,6 +193,12 @@ std::optional<struct stat> stat_path(const std::string& path, bool follow) {
 struct stat stat_fd(int fd) {
     struct stat st {};
     if (::fstat(fd, &st) < 0) throw_errno("stat fd {}", fd);
+    return st;
+}
+
+struct statfs statfs_fd(int fd) {
+    struct statfs st {};
+    if (::fstatfs(fd, &st) < 0) throw_errno("fstatfs");
     return st;
 }
 

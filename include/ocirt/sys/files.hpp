@@ -2,6 +2,7 @@
 /// Files and directories: open/openat2, read/write whole files, atomic replace, mkdir, links, locks.
 
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -20,6 +21,10 @@ Fd try_open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
 /// openat2 with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS: `path` resolves as if `rootfd` were "/",
 /// so no "..", absolute symlink or magic link can leave it. Returns empty Fd on ENOENT.
 Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
+/// openat2 with RESOLVE_BENEATH|NO_XDEV|NO_SYMLINKS|NO_MAGICLINKS: `path` must lie below
+/// `dirfd` on the same mount, reached without any symlink, so nothing mounted or linked over a
+/// part of it can redirect the open. Returns empty Fd on ENOENT.
+Fd open_beneath_strict(int dirfd, const std::string& path, int flags);
 /// Reads a whole file; throws if it is larger than `limit` bytes.
 std::string read_file(const std::string& path, size_t limit = 16u << 20);
 /// Reads from an open fd until EOF; throws past `limit`.
@@ -38,12 +43,16 @@ void make_dirs(const std::string& path, mode_t mode);
 void make_dir_at(int dirfd, const std::string& name, mode_t mode);
 /// Removes a file; ENOENT is not an error.
 void remove_file(const std::string& path);
+/// rmdir(path); a missing directory is not an error.
+void remove_dir(const std::string& path);
 /// Removes a directory tree (does not cross mount points nor follow symlinks).
 void remove_tree(const std::string& path);
 /// stat/lstat/fstat; nullopt on ENOENT.
 std::optional<struct stat> stat_path(const std::string& path, bool follow = true);
 /// fstat on an fd.
 struct stat stat_fd(int fd);
+/// fstatfs(fd): the filesystem type (f_type magic) and mount flags (f_flags ST_*) under fd.
+struct statfs statfs_fd(int fd);
 /// True if `path` exists (lstat).
 bool exists(const std::string& path);
 /// The names in a directory, without "." and "..".
