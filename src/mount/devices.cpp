@@ -6,6 +6,9 @@
 #include <sys/sysmacros.h>
 
 #include <array>
+#include <set>
+
+#include <fmt/format.h>
 
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/mount.hpp"
@@ -44,32 +47,113 @@ constexpr std::array<DevLink, 6> kDevLinks{{
     {"core", "/proc/kcore"},
 }};
 
-void make_node(int devfd, int rootfd, const DefaultDevice& d, bool in_user_namespace) {
-    const std::string path = std::string("/dev/") + d.name;
+/// One node to provide, whatever asked for it.
+struct Node {
+    std::string path;  ///< absolute path in the container
+    mode_t type = S_IFCHR;
+    dev_t dev = 0;
+    mode_t perm = 0666;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+mode_t file_type(const std::string& t) {
+    if (t == "c" || t == "u") return S_IFCHR;
+    if (t == "b") return S_IFBLK;
+    if (t == "p") return S_IFIFO;
+    return 0;
+}
+
+const char* type_name(mode_t type) {
+    return type == S_IFCHR ? "character device" : type == S_IFBLK ? "block device" : "FIFO";
+}
+
+bool matches(const struct stat& st, const Node& n) {
+    if ((st.st_mode & S_IFMT) != n.type) return false;
+    return n.type == S_IFIFO || st.st_rdev == n.dev;
+}
+
+void make_node(int rootfd, const Node& n, bool in_user_namespace, bool dev_from_host) {
+    if (auto existing = sys::open_in_root(rootfd, n.path, O_PATH | O_NOFOLLOW)) {
+        const auto st = sys::stat_fd(existing.get());
+        if (matches(st, n)) return;
+        fail("{} exists in the rootfs and is not the {} {}:{}", n.path, type_name(n.type), major(n.dev), minor(n.dev));
+    }
+    if (dev_from_host) fail("{}: missing from the /dev bound from the host", n.path);
+    const auto parts = sys::path_components(n.path);
+    std::string parent;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) parent += "/" + parts[i];
+    sys::Fd dir = sys::ensure_dir_in_root(rootfd, parent.empty() ? "/" : parent, 0755);
     if (in_user_namespace) {
-        // mknod is refused in a user namespace: bind the host's node over an empty file.
-        sys::Fd target = sys::ensure_file_in_root(rootfd, path, 0600);
-        sys::mount_fs(path, sys::proc_fd_path(target.get()), "", MS_BIND, "", path);
+        // mknod is refused in a user namespace: bind the host's node at the same path over an
+        // empty file, as runc does. The host node must be the requested device.
+        const auto host = sys::stat_path(n.path, false);
+        if (!host || !matches(*host, n))
+            fail("{}: in a user namespace the device is bound from the host, and the host has no {} {}:{} there",
+                 n.path, type_name(n.type), major(n.dev), minor(n.dev));
+        sys::Fd target = sys::ensure_file_in_root(rootfd, n.path, 0600);
+        sys::mount_fs(n.path, sys::proc_fd_path(target.get()), "", MS_BIND, "", n.path);
         return;
     }
-    const dev_t dev = makedev(d.major, d.minor);
-    if (auto existing = sys::open_in_root(rootfd, path, O_PATH | O_NOFOLLOW)) {
-        const auto st = sys::stat_fd(existing.get());
-        if (S_ISCHR(st.st_mode) && st.st_rdev == dev) return;
-        fail("{} exists in the rootfs and is not the expected device {}:{}", path, d.major, d.minor);
-    }
-    sys::mknod_at(devfd, d.name, S_IFCHR | 0666, dev);
-    sys::Fd node = sys::open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
-    sys::chmod_fd(node.get(), 0666);  // mknod's mode is filtered by the umask
-    sys::chown_fd(node.get(), 0, 0);
+    // `dir` is the resolved parent: creating one name in it cannot follow a link out.
+    sys::mknod_at(dir.get(), parts.back(), n.type | (n.perm & 07777), n.dev);
+    sys::Fd node = sys::open_in_root(rootfd, n.path, O_PATH | O_NOFOLLOW);
+    if (!node || !matches(sys::stat_fd(node.get()), n)) fail("{}: the node was replaced while it was created", n.path);
+    sys::chmod_fd(node.get(), n.perm & 07777);  // mknod's mode is filtered by the umask
+    sys::chown_fd(node.get(), n.uid, n.gid);
 }
 
 }  // namespace
 
-void create_default_devices(int rootfd, bool in_user_namespace) {
+void check_devices(const std::vector<spec::Device>& devices) {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < devices.size(); ++i) {
+        const auto& d = devices[i];
+        if (file_type(d.type) == 0) fail("/linux/devices/{}/type: \"{}\" is not one of c, b, u, p", i, d.type);
+        if (d.path.empty() || d.path[0] != '/') fail("/linux/devices/{}/path: must be an absolute path", i);
+        for (const auto& part : sys::path_components(d.path))
+            if (part == "..") fail("/linux/devices/{}/path: {} must not contain \"..\"", i, d.path);
+        if (sys::path_components(d.path).empty()) fail("/linux/devices/{}/path: {} names no file", i, d.path);
+        if (d.type != "p" && (!d.major || !d.minor)) fail("/linux/devices/{}: major and minor are required", i);
+        if (d.major && (*d.major < 0 || *d.major > 0xfff)) fail("/linux/devices/{}/major: out of range", i);
+        if (d.minor && (*d.minor < 0 || *d.minor > 0xfffff)) fail("/linux/devices/{}/minor: out of range", i);
+        if (d.file_mode && (*d.file_mode & ~07777u)) fail("/linux/devices/{}/fileMode: only permission bits", i);
+        if (!seen.insert(d.path).second) fail("/linux/devices/{}/path: {} is listed twice", i, d.path);
+    }
+}
+
+void create_devices(int rootfd, const std::vector<spec::Device>& devices, bool in_user_namespace, bool dev_from_host) {
+    std::set<std::string> listed;
+    for (size_t i = 0; i < devices.size(); ++i) {
+        const auto& d = devices[i];
+        Node n;
+        n.path = d.path;
+        n.type = file_type(d.type);
+        if (n.type != S_IFIFO)
+            n.dev = makedev(static_cast<unsigned>(d.major.value_or(0)), static_cast<unsigned>(d.minor.value_or(0)));
+        n.perm = d.file_mode.value_or(0666);
+        n.uid = d.uid.value_or(0);
+        n.gid = d.gid.value_or(0);
+        const auto parts = sys::path_components(d.path);
+        const bool in_host_dev = dev_from_host && parts.front() == "dev";
+        with_context(fmt::format("/linux/devices/{}", i), [&] { make_node(rootfd, n, in_user_namespace, in_host_dev); });
+        std::string canonical;
+        for (const auto& p : parts) canonical += "/" + p;
+        listed.insert(canonical);
+    }
+    if (dev_from_host) return;  // the host's /dev has its own nodes
+    for (const auto& d : kDefaultDevices) {
+        const std::string path = std::string("/dev/") + d.name;
+        if (listed.count(path)) continue;  // the config's entry wins, as with runc
+        Node n;
+        n.path = path;
+        n.dev = makedev(d.major, d.minor);
+        with_context("default device " + path, [&] { make_node(rootfd, n, in_user_namespace, false); });
+    }
+}
+
+void create_dev_symlinks(int rootfd) {
     sys::Fd dev = sys::ensure_dir_in_root(rootfd, "/dev", 0755);
-    for (const auto& d : kDefaultDevices)
-        with_context("default device /dev/" + std::string(d.name), [&] { make_node(dev.get(), rootfd, d, in_user_namespace); });
     for (const auto& l : kDevLinks) sys::symlink_at(l.target, dev.get(), l.name);
 }
 

@@ -9,6 +9,7 @@
 #include "ocirt/mount/options.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/mount.hpp"
+#include "ocirt/sys/mount_api.hpp"
 #include "ocirt/sys/safe_path.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
@@ -55,6 +56,16 @@ void apply_propagation(const std::string& target, const MountOptions& o, const s
     for (unsigned long p : o.propagation) sys::mount_fs("", target, "", p, "", what + " (propagation)");
 }
 
+/// "rro", "rnosuid"...: applied to the whole mounted tree once it is in place.
+void apply_recursive_attributes(int rootfd, const spec::Mount& m, const MountOptions& o, const std::string& what) {
+    if (o.recursive_set == 0 && o.recursive_clear == 0) return;
+    sys::Fd target = sys::open_in_root(rootfd, m.destination, O_PATH);
+    sys::MountAttributes attr;
+    attr.set = o.recursive_set;
+    attr.clear = o.recursive_clear;
+    sys::set_mount_attributes(target.get(), true, attr, what + " (recursive attributes)");
+}
+
 void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsContext& ctx) {
     const MountOptions o = parse_mount_options(m.options);
     const bool bind = is_bind(m, o);
@@ -73,7 +84,10 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
     const std::string target_path = sys::proc_fd_path(target.get());
 
     if (bind) {
-        sys::mount_fs(source, target_path, "", MS_BIND | (o.recursive_bind ? MS_REC : 0), "", what);
+        if (auto tree = ctx.idmapped.find(index); tree != ctx.idmapped.end())
+            sys::attach_mount(tree->second.get(), target.get(), what);
+        else
+            sys::mount_fs(source, target_path, "", MS_BIND | (o.recursive_bind ? MS_REC : 0), "", what);
         // Re-open: the fd still points at the covered directory, not the new mount.
         target = sys::open_in_root(rootfd, m.destination, O_PATH);
         const std::string mounted = sys::proc_fd_path(target.get());
@@ -88,6 +102,7 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
             }
         }
         apply_propagation(mounted, o, what);
+        apply_recursive_attributes(rootfd, m, o, what);
         return;
     }
 
@@ -109,6 +124,7 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
         target = sys::open_in_root(rootfd, m.destination, O_PATH);
         apply_propagation(sys::proc_fd_path(target.get()), o, what);
     }
+    apply_recursive_attributes(rootfd, m, o, what);
 }
 
 // The mount point holding `path` (longest mount point prefix in /proc/self/mountinfo).
@@ -131,12 +147,12 @@ void check_mounts(const spec::Config& config) {
         const auto& m = config.mounts[i];
         const MountOptions o = parse_mount_options(m.options);
         if (!o.unsupported.empty())
-            fail("/mounts/{}/options: \"{}\" is not supported yet", i, o.unsupported.front());
-        if (!m.uid_mappings.empty() || !m.gid_mappings.empty())
-            fail("/mounts/{}/uidMappings: id-mapped mounts are not supported yet", i);
+            fail("/mounts/{}/options: \"{}\" is not supported by ocirt", i, o.unsupported.front());
         if (m.destination.empty()) fail("/mounts/{}/destination: must not be empty", i);
         if (!is_bind(m, o) && !m.type) fail("/mounts/{}/type: required for a mount that is not a bind mount", i);
     }
+    check_idmapped_mounts(config);
+    if (config.linux_) check_devices(config.linux_->devices);
 }
 
 void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
@@ -163,7 +179,10 @@ void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
         if (parts.size() == 1 && parts[0] == "dev" && is_bind(m, parse_mount_options(m.options))) dev_is_bound = true;
     }
     // A /dev bound from the host already has its nodes; otherwise make runc's default set.
-    if (!dev_is_bound) create_default_devices(rootfd.get(), ctx.in_user_namespace);
+    const spec::Linux empty;
+    const spec::Linux& lnx = config.linux_ ? *config.linux_ : empty;
+    create_devices(rootfd.get(), lnx.devices, ctx.in_user_namespace, dev_is_bound);
+    if (!dev_is_bound) create_dev_symlinks(rootfd.get());
 }
 
 void enter_rootfs(const spec::Config& config, const RootfsContext& ctx, bool no_pivot) {

@@ -17,7 +17,11 @@ struct FlagOption {
 #define MS_NOSYMFOLLOW 256
 #endif
 
-constexpr std::array<FlagOption, 26> kFlagOptions{{
+#ifndef MS_LAZYTIME
+#define MS_LAZYTIME (1 << 25)
+#endif
+
+constexpr std::array<FlagOption, 30> kFlagOptions{{
     {"defaults", false, 0},
     {"ro", false, MS_RDONLY},
     {"rw", true, MS_RDONLY},
@@ -44,6 +48,10 @@ constexpr std::array<FlagOption, 26> kFlagOptions{{
     {"silent", false, MS_SILENT},
     {"loud", true, MS_SILENT},
     {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"lazytime", false, MS_LAZYTIME},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"iversion", false, MS_I_VERSION},
+    {"noiversion", true, MS_I_VERSION},
 }};
 
 struct PropagationOption {
@@ -62,16 +70,41 @@ constexpr std::array<PropagationOption, 8> kPropagation{{
     {"runbindable", MS_UNBINDABLE | MS_REC},
 }};
 
-// Recognised by runtime-spec v1.3 (recursive attributes, id-mapped mounts, lazytime, iversion,
-// crun's tmpcopyup) but not applied yet: a config asking for them fails rather than running
-// with weaker isolation than it asked for.
-constexpr std::array<const char*, 13> kNotYetApplied{{
-    "rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime",
-    "rdiratime", "rrelatime", "rnorelatime", "rnoatime",
+/// A recursive attribute ("rro", "rnosuid"...): MOUNT_ATTR_* bits to set and to clear on the
+/// whole mount tree with mount_setattr(AT_RECURSIVE). The atime options replace the whole atime
+/// mode, as the kernel requires.
+struct RecursiveOption {
+    const char* name;
+    uint64_t set;
+    uint64_t clear;
+};
+
+constexpr std::array<RecursiveOption, 20> kRecursiveOptions{{
+    {"rro", MOUNT_ATTR_RDONLY, 0},
+    {"rrw", 0, MOUNT_ATTR_RDONLY},
+    {"rnosuid", MOUNT_ATTR_NOSUID, 0},
+    {"rsuid", 0, MOUNT_ATTR_NOSUID},
+    {"rnodev", MOUNT_ATTR_NODEV, 0},
+    {"rdev", 0, MOUNT_ATTR_NODEV},
+    {"rnoexec", MOUNT_ATTR_NOEXEC, 0},
+    {"rexec", 0, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", MOUNT_ATTR_NODIRATIME, 0},
+    {"rdiratime", 0, MOUNT_ATTR_NODIRATIME},
+    {"rrelatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"rnorelatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+    {"rnoatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
+    {"ratime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+    {"rnostrictatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+    {"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, 0},
+    {"rsymfollow", 0, MOUNT_ATTR_NOSYMFOLLOW},
+    // Handled separately (they need a user namespace), listed here for known_mount_options.
+    {"idmap", 0, 0},
+    {"ridmap", 0, 0},
 }};
-constexpr std::array<const char*, 7> kNotYetApplied2{{
-    "ratime", "rstrictatime", "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap", "ridmap",
-}};
+
+// crun's extension: copy the destination's content into a new tmpfs. Not applied.
+constexpr std::array<const char*, 1> kUnsupported{{"tmpcopyup"}};
 
 }  // namespace
 
@@ -106,13 +139,20 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
             out.recursive_bind = out.recursive_bind || opt == "rbind";
             continue;
         }
-        for (const char* n : kNotYetApplied)
-            if (opt == n) matched = true;
-        for (const char* n : kNotYetApplied2)
-            if (opt == n) matched = true;
-        if (opt == "lazytime" || opt == "nolazytime" || opt == "iversion" || opt == "noiversion" ||
-            opt == "tmpcopyup")
+        for (const auto& r : kRecursiveOptions) {
+            if (opt != r.name) continue;
+            out.recursive_set = (out.recursive_set & ~r.clear) | r.set;
+            out.recursive_clear = (out.recursive_clear & ~r.set) | r.clear;
+            if (opt == "idmap" || opt == "ridmap") {
+                out.idmap = true;
+                out.recursive_idmap = out.recursive_idmap || opt == "ridmap";
+            }
             matched = true;
+            break;
+        }
+        if (matched) continue;
+        for (const char* n : kUnsupported)
+            if (opt == n) matched = true;
         if (matched) {
             out.unsupported.push_back(opt);
             continue;
@@ -127,6 +167,7 @@ std::vector<std::string> known_mount_options() {
     std::vector<std::string> out;
     for (const auto& f : kFlagOptions) out.emplace_back(f.name);
     for (const auto& p : kPropagation) out.emplace_back(p.name);
+    for (const auto& r : kRecursiveOptions) out.emplace_back(r.name);
     out.emplace_back("bind");
     out.emplace_back("rbind");
     return out;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ocirt/mount/idmapped_mounts.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/sys/fd.hpp"
 
@@ -16,6 +17,7 @@ struct RootfsContext {
     std::string bundle;       ///< absolute bundle path (relative bind sources resolve against it)
     bool in_user_namespace = false;
     bool new_network_namespace = false;
+    IdmappedTrees idmapped;   ///< prepared before the user namespace (idmapped_mounts.hpp)
 };
 
 /// Phase 1, before the createRuntime hooks: propagation of "/", the rootfs bind mount, every

@@ -2,6 +2,7 @@
 /// Mount options of config.json ("ro", "nosuid", "rbind", "size=64m", ...) turned into
 /// mount(2) flags, propagation flags and the filesystem data string. Pure: no syscalls.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,12 +16,16 @@ struct MountOptions {
     std::string data;                     ///< comma-joined options the filesystem interprets
     bool bind = false;                    ///< "bind" or "rbind"
     bool recursive_bind = false;          ///< "rbind"
-    std::vector<std::string> unsupported; ///< recognised options ocirt does not apply yet
+    uint64_t recursive_set = 0;           ///< MOUNT_ATTR_* of "rro", "rnosuid"... for the whole tree
+    uint64_t recursive_clear = 0;         ///< MOUNT_ATTR_* of "rrw", "rsuid"...
+    bool idmap = false;                   ///< "idmap" or "ridmap": an id-mapped bind mount
+    bool recursive_idmap = false;         ///< "ridmap": every mount of the tree id-mapped
+    std::vector<std::string> unsupported; ///< recognised options ocirt does not apply
 };
 
 /// Parses a mount's options in order (later options win, as with mount(8)).
 MountOptions parse_mount_options(const std::vector<std::string>& options);
-/// Every option name the parser understands (for `ocirt features`).
+/// Every option name the parser understands and applies (for `ocirt features`).
 std::vector<std::string> known_mount_options();
 /// Parses a rootfsPropagation value ("rslave") into MS_* flags; 0 if unknown.
 unsigned long parse_propagation(const std::string& name);
