@@ -2,7 +2,7 @@
 """Fails if a source or header includes a layer above its own.
 
 Layers, lowest first (docs/architecture.md): util <- sys <- spec <- {ns, mount, cgroup,
-seccomp, security, terminal, hooks} <- runtime <- cli. The feature layers share one rank
+seccomp, security, terminal, hooks, process, resctrl} <- runtime <- cli. The feature layers share one rank
 and may not include each other.
 """
 import re
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 RANK = {"util": 0, "sys": 1, "spec": 2, "ns": 3, "mount": 3, "cgroup": 3, "seccomp": 3,
-        "security": 3, "terminal": 3, "hooks": 3, "runtime": 4, "cli": 5}
+        "security": 3, "terminal": 3, "hooks": 3, "process": 3, "resctrl": 3, "runtime": 4, "cli": 5}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"ocirt/([a-z_]+)/')
 
 

@@ -4,10 +4,16 @@
 #include <nlohmann/json.hpp>
 
 #include "ocirt/hooks/hooks.hpp"
+#include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
 #include "ocirt/ns/namespaces.hpp"
+#include "ocirt/ns/net_devices.hpp"
+#include "ocirt/ns/sysctl.hpp"
+#include "ocirt/process/process_extras.hpp"
+#include "ocirt/resctrl/intel_rdt.hpp"
 #include "ocirt/runtime/container.hpp"
 #include "ocirt/runtime/create_internal.hpp"
+#include "ocirt/runtime/host_resources.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
 #include "ocirt/security/capabilities.hpp"
 #include "ocirt/security/process_attrs.hpp"
@@ -64,6 +70,11 @@ void check_config(const spec::Config& c, const ns::NamespacePlan& plan) {
         fail("/linux/uidMappings: a new user namespace needs uidMappings and gidMappings");
     if (!l.time_offsets.empty() && !plan.creates(NamespaceType::time))
         fail("/linux/timeOffsets: time offsets need a new time namespace");
+    mount::check_protected_paths(l.masked_paths, l.readonly_paths);
+    ns::check_sysctls(l.sysctl, plan);
+    ns::check_net_devices(l.net_devices, plan);
+    if (l.intel_rdt) resctrl::check_intel_rdt(*l.intel_rdt);
+    process::check_process_extras(c);
 }
 
 /// The bundled schema and semantic checks, before anything touches the system: every problem
@@ -113,6 +124,7 @@ std::string owner_name() {
 /// Kills what a failed create started and removes its state dir.
 void abort_create(ContainerDir& dir, pid_t first, bool first_reaped, pid_t container, bool hooks_started,
                   const ContainerRecord& rec, const spec::Config& cfg) noexcept {
+    release_host_resources(dir, cfg);
     try {
         sys::Fd pidfd = container > 0 ? sys::pidfd_open(container) : sys::Fd();
         if (container > 0) sys::send_signal(container, SIGKILL);
@@ -215,6 +227,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         if (!out.pidfd) fail("the container process exited during create");
         rec.start_time = sys::process_start_time(rec.pid).value_or(0);
         log::debug("create {}: container process is pid {}", o.id, rec.pid);
+        acquire_host_resources(dir, p.config, rec.pid);
 
         Message m = init.channel.receive();
         if (m.type == Msg::console_master) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "ocirt/process/process_extras.hpp"
 #include "ocirt/runtime/sync.hpp"
 #include "ocirt/security/process_attrs.hpp"
 #include "ocirt/sys/fd.hpp"
@@ -74,9 +75,13 @@ std::vector<std::string> become_container_process(const spec::Process& p) {
     } catch (const Error& e) {
         if (e.code() != EACCES) throw Error(e.code(), fmt::format("process.cwd {}: {}", p.cwd, e.message()));
     }
+    // Before capabilities go: a real-time class or policy needs CAP_SYS_NICE / CAP_SYS_ADMIN.
+    if (p.io_priority) process::apply_io_priority(*p.io_priority);
+    if (p.scheduler) process::apply_scheduler(*p.scheduler);
     security::finalize_identity(p, security::UnknownCapability::warn);
     if (!cwd_done) with_context("process.cwd " + p.cwd, [&] { sys::change_dir(p.cwd); });
     security::apply_umask(p.user.umask);
+    if (p.exec_cpu_affinity) process::apply_final_cpu_affinity(*p.exec_cpu_affinity);
 
     std::vector<std::string> env = p.env;
     if (!env_value(env, "HOME")) {

@@ -7,8 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ocirt/hooks/hooks.hpp"
+#include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
 #include "ocirt/ns/namespaces.hpp"
+#include "ocirt/ns/sysctl.hpp"
+#include "ocirt/process/process_extras.hpp"
 #include "ocirt/runtime/bootstrap.hpp"
 #include "ocirt/runtime/init_process.hpp"
 #include "ocirt/runtime/sync.hpp"
@@ -70,6 +73,10 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
     sys::Fd start_listener = std::move(fds.at(1));
     std::vector<sys::Fd> ns_fds;
     for (size_t i = 2; i < fds.size(); ++i) ns_fds.push_back(std::move(fds[i]));
+    if (proc.exec_cpu_affinity) process::apply_initial_cpu_affinity(*proc.exec_cpu_affinity);
+    // Id-mapping a mount needs privilege over the source filesystem's (the host's) user
+    // namespace: clone and map the sources before entering the container's.
+    mount::IdmappedTrees idmapped = mount::prepare_idmapped_trees(cfg, boot.bundle);
 
     ns::join_all(plan, ns_fds);
     ns_fds.clear();
@@ -89,7 +96,8 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
 
     // From here on this is the container's process.
     sys::new_session();
-    mount::RootfsContext ctx{boot.rootfs, boot.bundle, plan.has(NamespaceType::user), plan.creates(NamespaceType::network)};
+    mount::RootfsContext ctx{boot.rootfs, boot.bundle, plan.has(NamespaceType::user), plan.creates(NamespaceType::network),
+                             std::move(idmapped)};
     mount::prepare_rootfs(cfg, ctx);
 
     sys::Fd slave;
@@ -106,10 +114,17 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
     mount::enter_rootfs(cfg, ctx, boot.no_pivot);
     if (cfg.hostname) sys::set_hostname(*cfg.hostname);
     if (cfg.domainname) sys::set_domainname(*cfg.domainname);
+    // runc's order: sysctls while /proc/sys is still writable, then read-only and masked paths.
+    ns::apply_sysctls(lnx.sysctl);
+    mount::apply_readonly_paths(lnx.readonly_paths);
+    mount::apply_masked_paths(lnx.masked_paths);
+    ctx.idmapped.clear();
     if (!boot.no_new_keyring) sys::join_session_keyring("_ses." + boot.id);
     if (slave) attach_terminal(slave.get());
     slave.reset();
 
+    if (lnx.personality) process::apply_personality(*lnx.personality);
+    if (lnx.memory_policy) process::apply_memory_policy(*lnx.memory_policy);
     const std::vector<std::string> env = become_container_process(proc);
     const std::string program = resolve_executable(proc, env);
     ch.send(Msg::ready);
@@ -143,6 +158,7 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
         nss.push_back(spec::Namespace{*t, "(container)"});
     }
     const ns::NamespacePlan plan = ns::plan_namespaces(nss);
+    if (proc.exec_cpu_affinity) process::apply_initial_cpu_affinity(*proc.exec_cpu_affinity);
     std::vector<sys::Fd> ns_fds;
     for (size_t i = 1; i < fds.size(); ++i) ns_fds.push_back(std::move(fds[i]));
     ns::join_all(plan, ns_fds);

@@ -6,6 +6,7 @@
 #include "ocirt/hooks/hooks.hpp"
 #include "ocirt/runtime/container.hpp"
 #include "ocirt/runtime/create_internal.hpp"
+#include "ocirt/runtime/host_resources.hpp"
 #include "ocirt/runtime/process_list.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
@@ -38,14 +39,14 @@ void kill_and_wait(const ContainerRecord& r) {
 }  // namespace
 
 void destroy_container(ContainerDir& dir, const std::optional<ContainerRecord>& r) {
-    if (r) {
-        try {
-            const spec::Config cfg = saved_config(dir);
-            hooks::run_hooks_warn_only(cfg.hooks.poststop, hook_state(*r, spec::Status::stopped), "poststop");
-        } catch (const Error& e) {
-            log::warn("delete {}: poststop hooks: {}", dir.id(), e.what());
-        }
+    std::optional<spec::Config> cfg;
+    try {
+        cfg = saved_config(dir);
+    } catch (const Error& e) {
+        log::warn("delete {}: reading the saved config: {}", dir.id(), e.what());
     }
+    if (cfg) release_host_resources(dir, *cfg);
+    if (r && cfg) hooks::run_hooks_warn_only(cfg->hooks.poststop, hook_state(*r, spec::Status::stopped), "poststop");
     dir.destroy();
 }
 

@@ -485,8 +485,45 @@ int cmd_signals() {
     return 0;
 }
 
+/// `probe sched`: the execution settings of this process, read the way tools read them:
+/// /proc/self/personality, uname, ioprio_get, /proc/self/stat policy/priority/nice,
+/// /proc/self/status Cpus_allowed_list and get_mempolicy.
+int cmd_sched() {
+    Json j;
+    j.begin_object();
+    std::string text;
+    read_file("/proc/self/personality", text);
+    j.field("personality", text.substr(0, text.find('\n')));
+    struct utsname u {};
+    uname(&u);
+    j.field("machine", u.machine);
+    const long io = syscall(SYS_ioprio_get, 1, 0);
+    j.field("ioprio_class", io < 0 ? -1 : io >> 13);
+    j.field("ioprio_level", io < 0 ? -1 : io & 0x1fff);
+    read_file("/proc/self/stat", text);
+    // Fields after the ")" that ends the command name: 3 is state; 18 priority, 19 nice, 41 policy.
+    const auto fields = split(text.substr(text.rfind(')') + 2), ' ');
+    j.field("priority", fields.size() > 16 ? std::atoll(fields[15].c_str()) : -1);
+    j.field("nice", fields.size() > 16 ? std::atoll(fields[16].c_str()) : -1);
+    j.field("policy", fields.size() > 38 ? std::atoll(fields[38].c_str()) : -1);
+    read_file("/proc/self/status", text);
+    std::string cpus;
+    for (const auto& line : split(text, '\n'))
+        if (line.rfind("Cpus_allowed_list:", 0) == 0) cpus = line.substr(line.find(':') + 1);
+    while (!cpus.empty() && (cpus.front() == ' ' || cpus.front() == '\t')) cpus.erase(0, 1);
+    j.field("cpus_allowed", cpus);
+    int mode = -1;
+    unsigned long nodes[16] = {};
+    if (syscall(SYS_get_mempolicy, &mode, nodes, 16 * 8 * sizeof(unsigned long), nullptr, 0) < 0) mode = -1;
+    j.field("mempolicy_mode", mode);
+    j.field("mempolicy_nodes", static_cast<long long>(nodes[0]));
+    j.end_object();
+    std::fputc('\n', stdout);
+    return 0;
+}
+
 int usage() {
-    std::fputs("usage: probe [report | stat PATH... | write PATH | sleep SECONDS | exit CODE | signals]\n",
+    std::fputs("usage: probe [report | stat PATH... | write PATH | sleep SECONDS | exit CODE | signals | sched]\n",
                stderr);
     return 2;
 }
@@ -502,5 +539,6 @@ int main(int argc, char** argv) {
     if (cmd == "sleep" && argc == 3) return cmd_sleep(argv[2]);
     if (cmd == "exit" && argc == 3) return std::atoi(argv[2]);
     if (cmd == "signals" && argc == 2) return cmd_signals();
+    if (cmd == "sched" && argc == 2) return cmd_sched();
     return usage();
 }
