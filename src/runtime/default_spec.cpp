@@ -42,6 +42,11 @@ spec::Config default_config() {
     for (auto t : {spec::NamespaceType::pid, spec::NamespaceType::network, spec::NamespaceType::ipc,
                    spec::NamespaceType::uts, spec::NamespaceType::mount, spec::NamespaceType::cgroup})
         l.namespaces.push_back(spec::Namespace{t, std::nullopt});
+    // runc's defaults: kernel interfaces a container has no business reading or changing.
+    l.masked_paths = {"/proc/acpi",       "/proc/asound",     "/proc/kcore",       "/proc/keys",
+                      "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+                      "/sys/firmware",    "/proc/scsi"};
+    l.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
     c.linux_ = l;
     return c;
 }

@@ -23,6 +23,12 @@ const char* namespace_type_name(NamespaceType t) {
     return "?";
 }
 
+std::vector<std::string> namespace_type_names() {
+    std::vector<std::string> out;
+    for (const auto& entry : kNames) out.emplace_back(entry.second);
+    return out;
+}
+
 std::optional<NamespaceType> parse_namespace_type(const std::string& name) {
     for (const auto& [type, n] : kNames)
         if (name == n) return type;

@@ -41,5 +41,6 @@ Command list_command();
 Command spec_command();
 Command exec_command();
 Command validate_command();
+Command features_command();
 
 }  // namespace ocirt::cli

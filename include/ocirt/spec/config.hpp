@@ -310,6 +310,8 @@ struct Config {
 const char* namespace_type_name(NamespaceType t);
 /// Parses a JSON namespace name; nullopt if unknown.
 std::optional<NamespaceType> parse_namespace_type(const std::string& name);
+/// Every namespace type name runtime-spec defines (and ocirt creates and joins).
+std::vector<std::string> namespace_type_names();
 
 /// Builds the model from parsed JSON. Throws ocirt::Error naming the JSON path at fault
 /// ("/process/user/uid: expected an unsigned integer").

@@ -33,10 +33,40 @@ TEST_CASE("bind, rbind and propagation") {
     CHECK(o.propagation == std::vector<unsigned long>{MS_PRIVATE, MS_SHARED});
 }
 
-TEST_CASE("options ocirt does not apply yet are reported, not passed on") {
-    const auto o = parse_mount_options({"rro", "idmap", "nosuid"});
-    CHECK(o.unsupported == std::vector<std::string>{"rro", "idmap"});
+TEST_CASE("options ocirt does not apply are reported, not passed on") {
+    const auto o = parse_mount_options({"tmpcopyup", "nosuid"});
+    CHECK(o.unsupported == std::vector<std::string>{"tmpcopyup"});
     CHECK(o.data.empty());
+}
+
+TEST_CASE("recursive attributes set and clear MOUNT_ATTR_* bits, later ones winning") {
+    auto o = parse_mount_options({"rro", "rnosuid", "rnoexec", "rexec", "rnosymfollow"});
+    CHECK(o.recursive_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOSYMFOLLOW));
+    CHECK(o.recursive_clear == MOUNT_ATTR_NOEXEC);
+    CHECK(o.unsupported.empty());
+    CHECK(o.data.empty());
+    // An atime mode replaces the whole atime field, as mount_setattr requires.
+    o = parse_mount_options({"rnoatime", "rstrictatime"});
+    CHECK(o.recursive_set == MOUNT_ATTR_STRICTATIME);
+    CHECK(o.recursive_clear == MOUNT_ATTR__ATIME);
+}
+
+TEST_CASE("idmap and ridmap mark an id-mapped mount") {
+    auto o = parse_mount_options({"rbind", "idmap"});
+    CHECK(o.idmap);
+    CHECK_FALSE(o.recursive_idmap);
+    CHECK(o.recursive_set == 0);
+    o = parse_mount_options({"bind", "ridmap"});
+    CHECK(o.idmap);
+    CHECK(o.recursive_idmap);
+}
+
+TEST_CASE("every option the parser lists is one it applies") {
+    for (const auto& name : known_mount_options()) {
+        const auto o = parse_mount_options({name});
+        CHECK(o.unsupported.empty());
+        CHECK(o.data.empty());  // none is passed through as filesystem data
+    }
 }
 
 TEST_CASE("rootfsPropagation values") {

@@ -1,0 +1,42 @@
+#include "ocirt/runtime/features.hpp"
+
+#include <seccomp.h>
+
+#include <fmt/format.h>
+
+#include "ocirt/mount/options.hpp"
+#include "ocirt/process/process_extras.hpp"
+#include "ocirt/security/capabilities.hpp"
+#include "ocirt/spec/config.hpp"
+#include "ocirt/spec/state.hpp"
+
+namespace ocirt::runtime {
+
+nlohmann::json features_document() {
+    using nlohmann::json;
+    json linux = {
+        {"namespaces", spec::namespace_type_names()},
+        {"capabilities", security::known_capability_names()},
+        // cgroup management, seccomp and the LSMs land with their own issues; until then a
+        // config asking for them is refused (spec/support.cpp), so none is claimed here.
+        {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+        {"seccomp", {{"enabled", false}}},
+        {"apparmor", {{"enabled", false}}},
+        {"selinux", {{"enabled", false}}},
+        {"intelRdt", {{"enabled", true}, {"schemata", true}, {"monitoring", true}}},
+        {"mountExtensions", {{"idmap", {{"enabled", true}}}}},
+        {"netDevices", {{"enabled", true}}},
+        {"memoryPolicy", {{"modes", process::memory_policy_modes()}, {"flags", process::memory_policy_flags()}}},
+    };
+    const scmp_version* v = seccomp_version();
+    return json{
+        {"ociVersionMin", "1.0.0"},
+        {"ociVersionMax", spec::kOciVersion},
+        {"hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
+        {"mountOptions", mount::known_mount_options()},
+        {"linux", linux},
+        {"annotations", {{"io.github.seccomp.libseccomp.version", fmt::format("{}.{}.{}", v->major, v->minor, v->micro)}}},
+    };
+}
+
+}  // namespace ocirt::runtime

@@ -1,0 +1,28 @@
+#include <catch2/catch.hpp>
+
+#include "ocirt/mount/devices.hpp"
+#include "ocirt/util/error.hpp"
+
+using namespace ocirt;
+
+namespace {
+spec::Device dev(const std::string& type, const std::string& path, std::optional<int64_t> major = 1,
+                 std::optional<int64_t> minor = 3) {
+    spec::Device d;
+    d.type = type;
+    d.path = path;
+    d.major = major;
+    d.minor = minor;
+    return d;
+}
+}  // namespace
+
+TEST_CASE("device entries are checked before anything is created") {
+    CHECK_NOTHROW(mount::check_devices({dev("c", "/dev/x"), dev("p", "/run/fifo", std::nullopt, std::nullopt)}));
+    CHECK_THROWS_WITH(mount::check_devices({dev("x", "/dev/x")}), Catch::StartsWith("/linux/devices/0/type"));
+    CHECK_THROWS_WITH(mount::check_devices({dev("c", "dev/x")}), Catch::StartsWith("/linux/devices/0/path"));
+    CHECK_THROWS_WITH(mount::check_devices({dev("c", "/dev/../../etc/x")}), Catch::Contains("\"..\""));
+    CHECK_THROWS_WITH(mount::check_devices({dev("b", "/dev/x", std::nullopt)}), Catch::Contains("major and minor"));
+    CHECK_THROWS_WITH(mount::check_devices({dev("c", "/dev/x"), dev("c", "/dev/x")}), Catch::StartsWith("/linux/devices/1/path"));
+    CHECK_THROWS_WITH(mount::check_devices({dev("c", "/dev/x", 1, -1)}), Catch::StartsWith("/linux/devices/0/minor"));
+}
