@@ -108,6 +108,15 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
 
     const std::string type = mount_type(m);
     if (type.empty()) fail("{}: /mounts/{}/type is required for a non-bind mount", what, index);
+    // procfs and sysfs decide what every later /proc and /sys lookup sees: mounted where a
+    // symlink in the rootfs points they would sit elsewhere and leave the path to the image
+    // (runc CVE-2019-19921 class). Refuse rather than follow.
+    if (type == "proc" || type == "sysfs") {
+        sys::Fd last = sys::open_in_root(rootfd, m.destination, O_PATH | O_NOFOLLOW);
+        if (last && S_ISLNK(sys::stat_fd(last.get()).st_mode))
+            fail("/mounts/{}/destination: {} is a symlink in the rootfs; {} must be mounted on a real directory", index,
+                 m.destination, type);
+    }
     const unsigned long flags = o.flags & ~(kPropagationMask | MS_REMOUNT);
     try {
         sys::mount_fs(source.empty() ? type : source, target_path, type, flags, o.data, what);

@@ -22,6 +22,19 @@ def assert_one_line_error(result):
     assert len(lines) == 1, f"expected one stderr line:\n{result.err}"
 
 
+def assert_refused(env, bundle, *fragments):
+    """`run` of the bundle (as /bin/true) fails with one error line holding every fragment
+    (typically the JSON path at fault) and leaves nothing behind; returns the error line."""
+    bundle.args("/bin/true").save()
+    cid = env.new_id()
+    result = env.rt.run(cid, bundle.path)
+    assert_one_line_error(result)
+    for fragment in fragments:
+        assert fragment in result.err, f"{fragment!r} not in: {result.err}"
+    env.assert_nothing_left(cid)
+    return result.err.strip()
+
+
 def state_entries(env):
     """Non-hidden entries of the runtime's --root (one per container)."""
     if not env.rt.root.exists():

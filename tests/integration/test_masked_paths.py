@@ -91,3 +91,18 @@ def test_masked_symlink_to_a_host_path_stays_inside(env, bundle):
     bundle.linux["maskedPaths"] = ["/etc/leak"]
     sh(env, bundle, "cat /etc/leak 2>&1; true").check()
     assert secret.read_text() == "host\n"
+
+
+def test_rootfs_whose_proc_is_a_symlink_is_refused(env, bundle):
+    # <rootfs>/proc -> <host tmp>/fakeproc: following it would mount procfs elsewhere and leave
+    # /proc (and every masked path below it) to whatever the link points at.
+    host_target = env.host_dir("fakeproc-target")
+    (bundle.rootfs / "proc").rmdir()
+    (bundle.rootfs / "proc").symlink_to(str(host_target))
+    bundle.args("/bin/true").save()
+    cid = env.new_id()
+    result = env.rt.run(cid, bundle.path)
+    assert_one_line_error(result)
+    assert "/proc" in result.err and "symlink" in result.err
+    assert list(host_target.iterdir()) == []
+    env.assert_nothing_left(cid)

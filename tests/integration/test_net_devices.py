@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from test_errors import assert_one_line_error
+from test_errors import assert_refused
 
 
 def link_exists(name):
@@ -51,21 +51,13 @@ def test_device_stays_in_while_created_and_returns_after_stop(env, bundle, veth)
 
 def test_missing_device_is_a_clear_error(env, bundle):
     bundle.linux["netDevices"] = {"oi-nosuchdev": {}}
-    bundle.args("/bin/true").save()
-    cid = env.new_id()
-    result = env.rt.run(cid, bundle.path)
-    assert_one_line_error(result)
-    assert "/linux/netDevices/oi-nosuchdev" in result.err
-    env.assert_nothing_left(cid)
+    assert_refused(env, bundle, "/linux/netDevices/oi-nosuchdev")
 
 
 def test_net_devices_need_a_network_namespace(env, bundle, veth):
     bundle.remove_namespace("network")
     bundle.linux["netDevices"] = {veth: {}}
-    bundle.args("/bin/true").save()
-    result = env.rt.run(env.new_id(), bundle.path)
-    assert_one_line_error(result)
-    assert "/linux/netDevices" in result.err
+    assert_refused(env, bundle, "/linux/netDevices")
     assert link_exists(veth)
 
 

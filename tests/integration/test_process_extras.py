@@ -6,21 +6,12 @@ import os
 
 import pytest
 
-from test_errors import assert_one_line_error
+from test_errors import assert_refused
 
 
 def sched_inside(env, bundle):
     bundle.probe("sched").save()
     return json.loads(env.rt.run(env.new_id(), bundle.path).check().out)
-
-
-def refused(env, bundle, field):
-    bundle.args("/bin/true").save()
-    cid = env.new_id()
-    result = env.rt.run(cid, bundle.path)
-    assert_one_line_error(result)
-    assert field in result.err
-    env.assert_nothing_left(cid)
 
 
 def test_defaults(env, bundle):
@@ -38,7 +29,7 @@ def test_personality_linux32(env, bundle):
 
 def test_personality_flags_are_refused(env, bundle):
     bundle.linux["personality"] = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}
-    refused(env, bundle, "/linux/personality/flags")
+    assert_refused(env, bundle, "/linux/personality/flags")
 
 
 def test_io_priority(env, bundle):
@@ -84,7 +75,7 @@ def test_scheduler_fifo_needs_privilege_held_until_set(env, bundle):
 ], ids=["policy", "flag", "fifo-without-priority", "nice"])
 def test_bad_scheduler_is_refused(env, bundle, sched, field):
     bundle.process["scheduler"] = sched
-    refused(env, bundle, field)
+    assert_refused(env, bundle, field)
 
 
 def test_exec_cpu_affinity_final(env, bundle):
@@ -109,7 +100,7 @@ def test_exec_cpu_affinity_applies_to_exec(env, bundle):
 
 def test_bad_cpu_list_is_refused(env, bundle):
     bundle.process["execCPUAffinity"] = {"final": "3-1"}
-    refused(env, bundle, "/process/execCPUAffinity/final")
+    assert_refused(env, bundle, "/process/execCPUAffinity/final")
 
 
 def test_memory_policy_bind(env, bundle):
@@ -131,16 +122,16 @@ def test_memory_policy_interleave_static(env, bundle):
 ], ids=["mode", "bind-without-nodes", "flag"])
 def test_bad_memory_policy_is_refused(env, bundle, policy, field):
     bundle.linux["memoryPolicy"] = policy
-    refused(env, bundle, field)
+    assert_refused(env, bundle, field)
 
 
 def test_memory_policy_on_a_missing_node_fails(env, bundle):
     bundle.linux["memoryPolicy"] = {"mode": "MPOL_BIND", "nodes": "63"}
-    refused(env, bundle, "/linux/memoryPolicy")
+    assert_refused(env, bundle, "/linux/memoryPolicy")
 
 
 def test_intel_rdt_without_resctrl_is_a_clear_error(env, bundle):
     if os.path.exists("/sys/fs/resctrl/schemata"):
         pytest.skip("this host has resctrl mounted; the error path is not reachable")
     bundle.linux["intelRdt"] = {"closID": "guaranteed", "schemata": ["L3:0=7f0"]}
-    refused(env, bundle, "/linux/intelRdt")
+    assert_refused(env, bundle, "/linux/intelRdt")

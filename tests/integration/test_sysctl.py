@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from test_errors import assert_one_line_error
+from test_errors import assert_refused
 
 
 def sh(env, bundle, script):
@@ -42,54 +42,31 @@ def test_uts_sysctl(env, bundle):
 @pytest.mark.parametrize("key", ["kernel.panic", "vm.swappiness", "fs.file-max"])
 def test_non_namespaced_sysctl_is_refused(env, bundle, key):
     bundle.linux["sysctl"] = {key: "1"}
-    bundle.args("/bin/true").save()
-    cid = env.new_id()
-    result = env.rt.run(cid, bundle.path)
-    assert_one_line_error(result)
-    assert f"/linux/sysctl/{key}" in result.err
-    env.assert_nothing_left(cid)
+    assert_refused(env, bundle, f"/linux/sysctl/{key}")
 
 
 def test_net_sysctl_without_a_network_namespace_is_refused(env, bundle):
     bundle.remove_namespace("network")
     bundle.linux["sysctl"] = {"net.ipv4.ip_forward": "1"}
-    bundle.args("/bin/true").save()
-    cid = env.new_id()
-    result = env.rt.run(cid, bundle.path)
-    assert_one_line_error(result)
-    assert "/linux/sysctl/net.ipv4.ip_forward" in result.err and "network" in result.err
-    env.assert_nothing_left(cid)
+    assert_refused(env, bundle, "/linux/sysctl/net.ipv4.ip_forward", "network")
 
 
 def test_net_sysctl_in_the_hosts_own_network_namespace_is_refused(env, bundle):
     bundle.remove_namespace("network")
     bundle.add_namespace("network", f"/proc/{os.getpid()}/ns/net")
     bundle.linux["sysctl"] = {"net.core.somaxconn": "999"}
-    bundle.args("/bin/true").save()
-    cid = env.new_id()
-    result = env.rt.run(cid, bundle.path)
-    assert_one_line_error(result)
-    assert "runtime's own" in result.err
-    env.assert_nothing_left(cid)
+    assert_refused(env, bundle, "runtime's own")
 
 
 @pytest.mark.parametrize("key", ["net.ipv4..ip_forward", "net/../kernel/panic"])
 def test_malformed_keys_are_refused(env, bundle, key):
     bundle.linux["sysctl"] = {key: "1"}
-    bundle.args("/bin/true").save()
-    result = env.rt.run(env.new_id(), bundle.path)
-    assert_one_line_error(result)
-    assert "/linux/sysctl/" in result.err
+    assert_refused(env, bundle, "/linux/sysctl/")
 
 
 def test_unknown_namespaced_key_fails_cleanly(env, bundle):
     bundle.linux["sysctl"] = {"net.ipv4.no_such_parameter": "1"}
-    bundle.args("/bin/true").save()
-    cid = env.new_id()
-    result = env.rt.run(cid, bundle.path)
-    assert_one_line_error(result)
-    assert "/linux/sysctl/net.ipv4.no_such_parameter" in result.err
-    env.assert_nothing_left(cid)
+    assert_refused(env, bundle, "/linux/sysctl/net.ipv4.no_such_parameter")
 
 
 @pytest.mark.ocirt_only("writes sysctls through its own procfs instance")
