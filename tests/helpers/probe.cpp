@@ -517,6 +517,13 @@ int cmd_sched() {
     if (syscall(SYS_get_mempolicy, &mode, nodes, 16 * 8 * sizeof(unsigned long), nullptr, 0) < 0) mode = -1;
     j.field("mempolicy_mode", mode);
     j.field("mempolicy_nodes", static_cast<long long>(nodes[0]));
+    // The policy as /proc shows it: the second field of the first mapping ("bind:0").
+    std::string numa;
+    if (read_file("/proc/self/numa_maps", text)) {
+        const auto first = split(text.substr(0, text.find('\n')), ' ');
+        if (first.size() > 1) numa = first[1];
+    }
+    j.field("numa_policy", numa);
     j.end_object();
     std::fputc('\n', stdout);
     return 0;

@@ -107,12 +107,16 @@ def test_memory_policy_bind(env, bundle):
     bundle.linux["memoryPolicy"] = {"mode": "MPOL_BIND", "nodes": "0"}
     s = sched_inside(env, bundle)
     assert (s["mempolicy_mode"] & 0xff, s["mempolicy_nodes"]) == (2, 1)
+    if s["numa_policy"]:  # /proc/self/numa_maps exists with CONFIG_NUMA
+        assert s["numa_policy"] == "bind:0"
 
 
 def test_memory_policy_interleave_static(env, bundle):
     bundle.linux["memoryPolicy"] = {"mode": "MPOL_INTERLEAVE", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}
     s = sched_inside(env, bundle)
     assert s["mempolicy_mode"] & 0xff == 3
+    if s["numa_policy"]:
+        assert s["numa_policy"].startswith("interleave")
 
 
 @pytest.mark.parametrize("policy,field", [
