@@ -23,14 +23,16 @@ def assert_one_line_error(result):
 
 
 def assert_refused(env, bundle, *fragments):
-    """`run` of the bundle (as /bin/true) fails with one error line holding every fragment
-    (typically the JSON path at fault) and leaves nothing behind; returns the error line."""
+    """`run` of the bundle (as /bin/true) fails with one error line and leaves nothing behind;
+    for ocirt the line holds every fragment (typically the JSON path at fault: other runtimes
+    word their errors their own way). Returns the error line."""
     bundle.args("/bin/true").save()
     cid = env.new_id()
     result = env.rt.run(cid, bundle.path)
     assert_one_line_error(result)
-    for fragment in fragments:
-        assert fragment in result.err, f"{fragment!r} not in: {result.err}"
+    if env.info.flavor == "ocirt":
+        for fragment in fragments:
+            assert fragment in result.err, f"{fragment!r} not in: {result.err}"
     env.assert_nothing_left(cid)
     return result.err.strip()
 

@@ -41,6 +41,7 @@ def test_device_outside_dev_in_a_new_directory(env, bundle):
     assert env.rt.run(env.new_id(), bundle.path).check().out.split() == ["00", "00"]
 
 
+@pytest.mark.runc_deviates("runc 1.1 fails to reopen a /dev/null created with mode 0600")
 def test_config_entry_overrides_a_default_device(env, bundle):
     bundle.linux["devices"] = [{"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 0o600}]
     assert stat_inside(env, bundle, "/dev/null")["/dev/null"]["mode"] == 0o600
@@ -55,6 +56,7 @@ def test_existing_matching_node_is_kept(env, bundle):
     assert (kept["minor"], kept["mode"]) == (7, 0o604)
 
 
+@pytest.mark.runc_deviates("runc 1.1 keeps whatever file is at a device path (config-linux.md: MUST error)")
 def test_existing_file_that_is_not_the_device_is_an_error(env, bundle):
     (bundle.rootfs / "opt").mkdir()
     (bundle.rootfs / "opt/imposter").write_text("not a device")
@@ -79,6 +81,7 @@ def test_device_path_climbing_out_is_refused(env, bundle):
     env.assert_nothing_left(cid)
 
 
+@pytest.mark.runc_deviates("runc 1.1 keeps whatever file is at a device path (config-linux.md: MUST error)")
 def test_symlink_at_a_device_path_is_refused(env, bundle):
     # /opt/escape -> <host tmp>/hostside-marker: a symlink is a file that is not the device,
     # so create fails; nothing may appear on the host at the link's target.

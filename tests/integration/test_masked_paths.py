@@ -53,6 +53,7 @@ def test_readonly_path_refuses_writes(env, bundle):
     assert "writable-elsewhere" in out
 
 
+@pytest.mark.runc_deviates("runc 1.1 makes only the top mount of a read-only path read-only")
 def test_readonly_path_covers_submounts(env, bundle):
     (bundle.rootfs / "srv/ro").mkdir(parents=True)
     bundle.add_mount("/srv/ro/sub", "tmpfs", "tmpfs")
@@ -103,6 +104,7 @@ def test_rootfs_whose_proc_is_a_symlink_is_refused(env, bundle):
     cid = env.new_id()
     result = env.rt.run(cid, bundle.path)
     assert_one_line_error(result)
-    assert "/proc" in result.err and "symlink" in result.err
+    if env.info.flavor == "ocirt":
+        assert "/proc" in result.err and "symlink" in result.err
     assert list(host_target.iterdir()) == []
     env.assert_nothing_left(cid)

@@ -54,6 +54,7 @@ def test_rnosymfollow(env, bundle):
     assert "Too many levels of symbolic links" in out or "Symbolic link loop" in out, out
 
 
+@pytest.mark.runc_min_version("1.2", "id-mapped mounts")
 def test_idmapped_bind_shows_mapped_owners(env, bundle):
     src = env.host_dir("owned")
     (src / "root-file").write_text("r")
@@ -71,6 +72,7 @@ def test_idmapped_bind_shows_mapped_owners(env, bundle):
     assert os.stat(src / "root-file").st_uid == 0
 
 
+@pytest.mark.runc_min_version("1.2", "id-mapped mounts")
 def test_idmap_in_a_user_namespace_uses_the_containers_mapping(env, bundle):
     userns_bundle(bundle)
     src = env.host_dir("shared")
@@ -85,6 +87,7 @@ def test_idmap_in_a_user_namespace_uses_the_containers_mapping(env, bundle):
     assert os.stat(src / "g").st_uid == 0
 
 
+@pytest.mark.runc_min_version("1.2", "id-mapped mounts")
 def test_idmap_without_mappings_or_user_namespace_is_refused(env, bundle):
     src = env.host_dir("plain")
     bundle.config["mounts"].append({"destination": "/mnt/p", "type": "bind", "source": str(src),

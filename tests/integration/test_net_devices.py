@@ -8,6 +8,8 @@ import pytest
 
 from test_errors import assert_refused
 
+pytestmark = pytest.mark.runc_min_version("1.3", "linux.netDevices")
+
 
 def link_exists(name):
     return subprocess.run(["ip", "link", "show", name], capture_output=True).returncode == 0

@@ -20,6 +20,7 @@ def test_defaults(env, bundle):
     assert s["policy"] == 0
 
 
+@pytest.mark.runc_min_version("1.2", "linux.personality")
 def test_personality_linux32(env, bundle):
     bundle.linux["personality"] = {"domain": "LINUX32"}
     s = sched_inside(env, bundle)
@@ -27,34 +28,40 @@ def test_personality_linux32(env, bundle):
     assert s["machine"] in ("i686", "i386")
 
 
+@pytest.mark.runc_min_version("1.2", "linux.personality")
 def test_personality_flags_are_refused(env, bundle):
     bundle.linux["personality"] = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}
     assert_refused(env, bundle, "/linux/personality/flags")
 
 
+@pytest.mark.runc_min_version("1.2", "process.ioPriority")
 def test_io_priority(env, bundle):
     bundle.process["ioPriority"] = {"class": "IOPRIO_CLASS_IDLE", "priority": 7}
     s = sched_inside(env, bundle)
     assert (s["ioprio_class"], s["ioprio_level"]) == (3, 7)
 
 
+@pytest.mark.runc_min_version("1.2", "process.ioPriority")
 def test_io_priority_best_effort(env, bundle):
     bundle.process["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 2}
     s = sched_inside(env, bundle)
     assert (s["ioprio_class"], s["ioprio_level"]) == (2, 2)
 
 
+@pytest.mark.runc_min_version("1.2", "process.scheduler")
 def test_scheduler_batch_with_nice(env, bundle):
     bundle.process["scheduler"] = {"policy": "SCHED_BATCH", "nice": 5}
     s = sched_inside(env, bundle)
     assert (s["policy"], s["nice"]) == (3, 5)
 
 
+@pytest.mark.runc_min_version("1.2", "process.scheduler")
 def test_scheduler_idle(env, bundle):
     bundle.process["scheduler"] = {"policy": "SCHED_IDLE"}
     assert sched_inside(env, bundle)["policy"] == 5
 
 
+@pytest.mark.runc_min_version("1.2", "process.scheduler")
 def test_scheduler_fifo_needs_privilege_held_until_set(env, bundle):
     # The container keeps no CAP_SYS_NICE: the policy must be set before capabilities drop.
     bundle.process["scheduler"] = {"policy": "SCHED_FIFO", "priority": 10}
@@ -73,11 +80,13 @@ def test_scheduler_fifo_needs_privilege_held_until_set(env, bundle):
     ({"policy": "SCHED_FIFO"}, "/process/scheduler/priority"),
     ({"policy": "SCHED_OTHER", "nice": 40}, "/process/scheduler/nice"),
 ], ids=["policy", "flag", "fifo-without-priority", "nice"])
+@pytest.mark.runc_min_version("1.2", "process.scheduler")
 def test_bad_scheduler_is_refused(env, bundle, sched, field):
     bundle.process["scheduler"] = sched
     assert_refused(env, bundle, field)
 
 
+@pytest.mark.runc_min_version("1.3", "process.execCPUAffinity")
 def test_exec_cpu_affinity_final(env, bundle):
     if os.cpu_count() < 2:
         pytest.skip("needs two CPUs to pin to the second")
@@ -85,6 +94,7 @@ def test_exec_cpu_affinity_final(env, bundle):
     assert sched_inside(env, bundle)["cpus_allowed"] == "1"
 
 
+@pytest.mark.runc_min_version("1.3", "process.execCPUAffinity")
 def test_exec_cpu_affinity_applies_to_exec(env, bundle):
     if os.cpu_count() < 2:
         pytest.skip("needs two CPUs")
@@ -98,11 +108,13 @@ def test_exec_cpu_affinity_applies_to_exec(env, bundle):
     assert json.loads(out)["cpus_allowed"] == "0"
 
 
+@pytest.mark.runc_min_version("1.3", "process.execCPUAffinity")
 def test_bad_cpu_list_is_refused(env, bundle):
     bundle.process["execCPUAffinity"] = {"final": "3-1"}
     assert_refused(env, bundle, "/process/execCPUAffinity/final")
 
 
+@pytest.mark.runc_min_version("1.4", "linux.memoryPolicy")
 def test_memory_policy_bind(env, bundle):
     bundle.linux["memoryPolicy"] = {"mode": "MPOL_BIND", "nodes": "0"}
     s = sched_inside(env, bundle)
@@ -111,6 +123,7 @@ def test_memory_policy_bind(env, bundle):
         assert s["numa_policy"] == "bind:0"
 
 
+@pytest.mark.runc_min_version("1.4", "linux.memoryPolicy")
 def test_memory_policy_interleave_static(env, bundle):
     bundle.linux["memoryPolicy"] = {"mode": "MPOL_INTERLEAVE", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}
     s = sched_inside(env, bundle)
@@ -124,16 +137,19 @@ def test_memory_policy_interleave_static(env, bundle):
     ({"mode": "MPOL_BIND"}, "/linux/memoryPolicy"),
     ({"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_NOPE"]}, "/linux/memoryPolicy/flags/0"),
 ], ids=["mode", "bind-without-nodes", "flag"])
+@pytest.mark.runc_min_version("1.4", "linux.memoryPolicy")
 def test_bad_memory_policy_is_refused(env, bundle, policy, field):
     bundle.linux["memoryPolicy"] = policy
     assert_refused(env, bundle, field)
 
 
+@pytest.mark.runc_min_version("1.4", "linux.memoryPolicy")
 def test_memory_policy_on_a_missing_node_fails(env, bundle):
     bundle.linux["memoryPolicy"] = {"mode": "MPOL_BIND", "nodes": "63"}
     assert_refused(env, bundle, "/linux/memoryPolicy")
 
 
+@pytest.mark.runc_deviates("runc 1.1 ignores linux.intelRdt when resctrl is not mounted")
 def test_intel_rdt_without_resctrl_is_a_clear_error(env, bundle):
     if os.path.exists("/sys/fs/resctrl/schemata"):
         pytest.skip("this host has resctrl mounted; the error path is not reachable")
