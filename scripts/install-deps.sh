@@ -28,13 +28,17 @@ packages=(
 # build's schema embedding, the scripts' JSON edits and the pytest-based
 # integration suite; iproute2 lets tests look at network namespaces from the
 # host side; the schema validator's unit tests run the official
-# JSON-Schema-Test-Suite that json-schema-test-suite ships.
+# JSON-Schema-Test-Suite that json-schema-test-suite ships. The VM lane
+# (tests/vm/, meson suite `vm`) boots Debian's kernel under qemu's TCG; it
+# fetches the kernel itself with `apt-get download` (a package file, never
+# installed).
 packages+=(
     busybox-static
     python3
     python3-pytest
     iproute2
     json-schema-test-suite
+    qemu-system-x86
 )
 
 bench=0

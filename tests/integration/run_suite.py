@@ -3,9 +3,13 @@
 
 Usage: run_suite.py OCIRT_BIN PROBE CONSOLE_RECEIVER [pytest args...]
 
+Without a test path among the pytest args it runs this whole directory; a
+path that exists (a file, a directory such as cgroup/, or FILE::TEST) selects
+instead, as the VM lane does (tests/vm/run-vm-tests.sh).
+
 Exits 77 (meson's "skipped") with the reason when the suite cannot run here:
-not root, or pytest or busybox missing. Otherwise runs pytest over this
-directory and returns its status, so every failing test fails the suite.
+not root, or pytest or busybox missing. Otherwise runs pytest
+and returns its status, so every failing test fails the suite.
 """
 
 import os
@@ -35,7 +39,9 @@ def main(argv):
     os.environ["OCIRT_PROBE"] = os.path.abspath(argv[2])
     os.environ["OCIRT_CONSOLE_RECEIVER"] = os.path.abspath(argv[3])
     here = os.path.dirname(os.path.abspath(__file__))
-    return pytest.main([here, "-v", *argv[4:]])
+    args = argv[4:]
+    selects = any(not a.startswith("-") and os.path.exists(a.split("::")[0]) for a in args)
+    return pytest.main([*([] if selects else [here]), "-v", *args])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,54 @@
+#!/bin/busybox sh
+# /init of the VM's initramfs (make_initramfs.py puts it there with static
+# busybox and the modules in /lib/modules/load-order).
+#
+# Loads the modules, mounts the host's root filesystem read-only from the
+# virtio-9p share "hostroot" on /newroot, gives it writable tmpfs on /tmp,
+# /var/tmp and /run, the job share "ocirtjob" (writable, the host's job dir)
+# on /run/ocirt-vm/job, the kernel filesystems, and cgroup2 alone on
+# /sys/fs/cgroup; then switch_root runs /run/ocirt-vm/job/job.sh, which the
+# host wrote, as PID 1 of the switched root.
+#
+# Any failure here prints one "ocirt-vm: ..." line and powers off: the host
+# then finds no status file in the job dir and reports the failure with the
+# console log.
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+fail() {
+    echo "ocirt-vm: init: $*"
+    poweroff -f
+}
+
+mount -t proc proc /proc || fail "mount proc"
+mount -t sysfs sysfs /sys || fail "mount sysfs"
+mount -t devtmpfs devtmpfs /dev || fail "mount devtmpfs"
+
+while read -r module; do
+    insmod "/lib/modules/$module" || fail "insmod $module"
+done </lib/modules/load-order
+
+# 9p over virtio; msize at the 6.1 virtio transport's limit (512 KiB) makes
+# fewer, larger reads. The host root is read-only, so cache=loose (the guest
+# trusts its page and dentry cache) is safe and much faster under TCG.
+p9="trans=virtio,version=9p2000.L,msize=524288"
+mount -t 9p -o "$p9,ro,cache=loose" hostroot /newroot || fail "mount the hostroot 9p share"
+mount -t tmpfs -o mode=0755,nosuid,nodev run /newroot/run || fail "mount /run"
+mkdir -p /newroot/run/ocirt-vm/job
+mount -t 9p -o "$p9" ocirtjob /newroot/run/ocirt-vm/job || fail "mount the ocirtjob 9p share"
+mount -t tmpfs -o mode=1777,nosuid,nodev tmp /newroot/tmp || fail "mount /tmp"
+mount -t tmpfs -o mode=1777,nosuid,nodev vartmp /newroot/var/tmp || fail "mount /var/tmp"
+
+mount --move /dev /newroot/dev || fail "move /dev"
+mount --move /proc /newroot/proc || fail "move /proc"
+mount --move /sys /newroot/sys || fail "move /sys"
+# cgroup2 with the options systemd uses on a unified host.
+mount -t cgroup2 -o nosuid,nodev,noexec,nsdelegate,memory_recursiveprot cgroup2 \
+    /newroot/sys/fs/cgroup || fail "mount cgroup2 on /sys/fs/cgroup"
+mkdir -p /newroot/dev/pts /newroot/dev/shm /newroot/dev/mqueue
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /newroot/dev/pts || fail "mount devpts"
+mount -t tmpfs -o mode=1777,nosuid,nodev shm /newroot/dev/shm || fail "mount /dev/shm"
+mount -t mqueue mqueue /newroot/dev/mqueue || fail "mount mqueue"
+
+[ -f /newroot/run/ocirt-vm/job/job.sh ] || fail "the job share holds no job.sh"
+exec switch_root /newroot /bin/busybox sh /run/ocirt-vm/job/job.sh

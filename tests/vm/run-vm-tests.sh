@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The VM lane: runs the cgroup integration tests on a real cgroup v2 kernel.
+#
+#   run-vm-tests.sh [--work-dir DIR] OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
+#
+# Boots Debian's own amd64 kernel (fetched as a package file and unpacked,
+# never installed: fetch-kernel.sh) under qemu with TCG and cgroup_no_v1=all,
+# from a small initramfs of static busybox and the 9p/virtio modules
+# (make_initramfs.py, guest-init.sh). The guest sees this machine's filesystem
+# read-only over virtio-9p, so python3, pytest, the built ocirt, the probe and
+# busybox are used where they are, with tmpfs for /tmp and /run; a 64 MiB
+# virtio disk (/dev/vda) gives io.max and io.weight a real block device. Inside,
+# guest-run.sh runs tests/integration/run_suite.py with OCIRT_CGROUP_LANE=vm and
+# the pytest args (the meson test passes tests/integration/cgroup).
+#
+# The pytest output comes back over the serial console (shown live) and the
+# job dir DIR/job, shared writable with the guest: pytest.log, junit.xml,
+# status. The last line printed is pytest's summary.
+#
+# Exit status: 0 all passed, 1 a failure (a test, or a VM that did not report,
+# or ran past OCIRT_VM_TIMEOUT), 77 skipped (no qemu, no static busybox, no
+# kernel package to be had), with the reason; with CI=true, as CI runs, those
+# reasons fail instead, so that a lane that cannot run is never counted green.
+#
+# Environment:
+#   OCIRT_VM_CACHE    where kernel packages are kept, unpacked
+#                     (default /var/cache/ocirt-vm as root, else ~/.cache/ocirt-vm)
+#   OCIRT_VM_TIMEOUT  seconds before the VM is killed (default 1200)
+#   OCIRT_VM_MEMORY   guest memory in MiB (default 1024)
+#   OCIRT_VM_APPEND   extra kernel command line
+#   OCIRT_VM_KERNEL_PACKAGE  pin the kernel package (see fetch-kernel.sh)
+#   OCIRT_VM_QEMU     the qemu binary (default: qemu-system-x86_64 on PATH)
+set -euo pipefail
+
+SKIP=77
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source_root=$(cd "$here/../.." && pwd)
+
+work=
+if [[ ${1:-} == --work-dir ]]; then
+    work=${2:?--work-dir needs a directory}
+    shift 2
+fi
+if [[ $# -lt 3 ]]; then
+    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+    exit 2
+fi
+abs() { realpath -e -- "$1"; }
+ocirt=$(abs "$1") probe=$(abs "$2") console_receiver=$(abs "$3")
+shift 3
+
+say() { echo "vm: $*"; }
+# In CI (CI=true) the lane must run: what would be a skip elsewhere fails.
+skip() {
+    if [[ ${CI:-} == true ]]; then
+        say "FAIL (CI=true, where this lane must run): $*"
+        exit 1
+    fi
+    say "SKIP: $*"
+    exit $SKIP
+}
+
+qemu=${OCIRT_VM_QEMU:-$(command -v qemu-system-x86_64 || true)}
+[[ -n $qemu && -x $qemu ]] ||
+    skip "qemu-system-x86_64 is missing (apt-get install -y qemu-system-x86)"
+busybox=/bin/busybox
+[[ -x $busybox ]] || skip "no static busybox at $busybox (apt-get install -y busybox-static)"
+[[ -x /usr/bin/python3 ]] || skip "no /usr/bin/python3"
+
+if [[ -z ${OCIRT_VM_CACHE:-} ]]; then
+    if [[ $(id -u) -eq 0 ]]; then
+        OCIRT_VM_CACHE=/var/cache/ocirt-vm
+    else
+        OCIRT_VM_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/ocirt-vm
+    fi
+fi
+timeout_seconds=${OCIRT_VM_TIMEOUT:-1200}
+memory=${OCIRT_VM_MEMORY:-1024}
+if [[ -z $work ]]; then
+    work=$(mktemp -d "${TMPDIR:-/tmp}/ocirt-vm.XXXXXX")
+fi
+mkdir -p "$work"
+work=$(abs "$work")
+
+started=$(date +%s)
+
+rc=0
+kernel_dir=$("$here/fetch-kernel.sh" "$OCIRT_VM_CACHE") || rc=$?
+if [[ $rc -eq $SKIP ]]; then
+    skip "no Debian kernel package could be fetched (see the fetch-kernel line above)"
+elif [[ $rc -ne 0 ]]; then
+    say "fetching the kernel failed"
+    exit 1
+fi
+kernel=$kernel_dir/vmlinux
+if [[ ! -f $kernel ]]; then
+    kernel=$(compgen -G "$kernel_dir/boot/vmlinuz-*" | head -n 1)
+fi
+
+# The modules the guest needs that Debian builds as modules (the rest is built
+# in: serial console, tmpfs, devtmpfs, every cgroup v2 controller, BPF).
+modules=(virtio_pci virtio_blk virtio_rng 9pnet_virtio 9p bfq)
+/usr/bin/python3 "$here/make_initramfs.py" "$kernel_dir" "$busybox" "$here/guest-init.sh" \
+    "$work/initrd.img" "${modules[@]}"
+
+rm -f "$work/disk.img"
+truncate -s 64M "$work/disk.img"
+
+job=$work/job
+rm -rf "$job"
+mkdir -p "$job"
+{
+    echo "# Written by run-vm-tests.sh; guest-init.sh runs it after switch_root."
+    printf 'exec /bin/busybox sh %q %q %q %q %q' "$here/guest-run.sh" \
+        "$source_root/tests/integration/run_suite.py" "$ocirt" "$probe" "$console_receiver"
+    for arg in "$@"; do
+        printf ' %q' "$arg"
+    done
+    echo
+} >"$job/job.sh"
+
+append="console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=4 mitigations=off"
+append+=" ${OCIRT_VM_APPEND:-}"
+qemu_args=(
+    -accel tcg,thread=multi -cpu max -smp 2 -m "$memory"
+    -nographic -nodefaults -no-reboot -serial stdio
+    -kernel "$kernel" -initrd "$work/initrd.img" -append "$append"
+    -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+    -virtfs "local,path=$job,mount_tag=ocirtjob,security_model=none,multidevs=remap"
+    -drive "file=$work/disk.img,if=virtio,format=raw"
+    -device virtio-rng-pci
+)
+say "booting $(basename "$kernel_dir")/$(basename "$kernel") under TCG (timeout ${timeout_seconds} s, logs in $work)"
+qemu_started=$(date +%s)
+set +e
+# The console filter drops CRs and the terminal resets SeaBIOS sends.
+timeout -k 10 "$timeout_seconds" "$qemu" "${qemu_args[@]}" </dev/null 2>&1 |
+    sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | tee "$work/console.log"
+qemu_status=${PIPESTATUS[0]}
+set -e
+finished=$(date +%s)
+
+echo
+if [[ $qemu_status -eq 124 || $qemu_status -eq 137 ]]; then
+    say "FAIL: the VM ran past ${timeout_seconds} s and was killed (console log: $work/console.log)"
+    exit 1
+fi
+if [[ ! -f $job/status ]]; then
+    say "FAIL: the VM stopped without reporting a test status (qemu exit $qemu_status;" \
+        "console log: $work/console.log)"
+    exit 1
+fi
+status=$(cat "$job/status")
+# guest-run.sh writes boot-seconds as it starts; through 9p the file's mtime
+# is this machine's clock.
+boot_wall=$(($(stat -c %Y "$job/boot-seconds") - qemu_started))
+say "timing: tests started ${boot_wall} s after qemu did ($(cat "$job/boot-seconds") s of" \
+    "guest uptime); the VM ran $((finished - qemu_started)) s, the lane" \
+    "$((finished - started)) s; junit: $job/junit.xml"
+
+# Last line: pytest's summary, for whoever counts the cases.
+summary=$(grep -E '^=+ .* =+$' "$job/pytest.log" | tail -n 1 || true)
+case $status in
+    0) ;;
+    "$SKIP") say "SKIP: the runner inside the VM skipped (see above)" ;;
+    5) say "FAIL: pytest collected no test inside the VM" ;;
+    *) say "FAIL: pytest exited $status inside the VM" ;;
+esac
+[[ -n $summary ]] && echo "$summary"
+case $status in
+    0) exit 0 ;;
+    "$SKIP") exit $SKIP ;;
+    *) exit 1 ;;
+esac
