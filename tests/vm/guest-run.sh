@@ -4,6 +4,7 @@
 # run-vm-tests.sh wrote into the job share:
 #
 #   guest-run.sh RUN_SUITE OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
+#   guest-run.sh --shell
 #
 # Runs the integration runner with OCIRT_CGROUP_LANE=vm, copies its output to
 # the console and to the job share (pytest.log, junit.xml), writes its exit
@@ -26,6 +27,12 @@ echo "ocirt-vm: cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 # bfq gives the disk io.bfq.weight; io.weight and io.max exist without it.
 if ! echo bfq >/sys/block/vda/queue/scheduler; then
     echo "ocirt-vm: could not select the bfq scheduler for vda"
+fi
+
+if [ "$1" = --shell ]; then
+    echo "ocirt-vm: a shell on the console; leave it to power off"
+    busybox setsid busybox cttyhack busybox sh -l
+    poweroff -f
 fi
 
 # Test ids then read as in the host lane (cgroup/test_...py::...).

@@ -2,6 +2,10 @@
 # The VM lane: runs the cgroup integration tests on a real cgroup v2 kernel.
 #
 #   run-vm-tests.sh [--work-dir DIR] OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
+#   run-vm-tests.sh [--work-dir DIR] --shell
+#
+# --shell boots the same VM with an interactive shell on the console instead
+# of the tests (no timeout; leave the shell to power off).
 #
 # Boots Debian's own amd64 kernel (fetched as a package file and unpacked,
 # never installed: fetch-kernel.sh) under qemu with TCG and cgroup_no_v1=all,
@@ -37,17 +41,23 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source_root=$(cd "$here/../.." && pwd)
 
 work=
-if [[ ${1:-} == --work-dir ]]; then
-    work=${2:?--work-dir needs a directory}
-    shift 2
-fi
-if [[ $# -lt 3 ]]; then
-    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
-    exit 2
-fi
+shell=0
+while [[ ${1:-} == --* ]]; do
+    case $1 in
+        --work-dir) work=${2:?--work-dir needs a directory}; shift 2 ;;
+        --shell) shell=1; shift ;;
+        *) echo "run-vm-tests.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
 abs() { realpath -e -- "$1"; }
-ocirt=$(abs "$1") probe=$(abs "$2") console_receiver=$(abs "$3")
-shift 3
+if [[ $shell == 0 ]]; then
+    if [[ $# -lt 3 ]]; then
+        sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+        exit 2
+    fi
+    ocirt=$(abs "$1") probe=$(abs "$2") console_receiver=$(abs "$3")
+    shift 3
+fi
 
 say() { echo "vm: $*"; }
 # In CI (CI=true) the lane must run: what would be a skip elsewhere fails.
@@ -111,25 +121,37 @@ rm -rf "$job"
 mkdir -p "$job"
 {
     echo "# Written by run-vm-tests.sh; guest-init.sh runs it after switch_root."
-    printf 'exec /bin/busybox sh %q %q %q %q %q' "$here/guest-run.sh" \
-        "$source_root/tests/integration/run_suite.py" "$ocirt" "$probe" "$console_receiver"
-    for arg in "$@"; do
-        printf ' %q' "$arg"
-    done
-    echo
+    if [[ $shell == 1 ]]; then
+        printf 'exec /bin/busybox sh %q --shell\n' "$here/guest-run.sh"
+    else
+        printf 'exec /bin/busybox sh %q %q %q %q %q' "$here/guest-run.sh" \
+            "$source_root/tests/integration/run_suite.py" "$ocirt" "$probe" "$console_receiver"
+        for arg in "$@"; do
+            printf ' %q' "$arg"
+        done
+        echo
+    fi
 } >"$job/job.sh"
 
 append="console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=4 mitigations=off"
 append+=" ${OCIRT_VM_APPEND:-}"
+serial=stdio
+if [[ $shell == 1 ]]; then
+    serial=mon:stdio  # Ctrl-A X quits, Ctrl-C goes to the guest
+fi
 qemu_args=(
     -accel tcg,thread=multi -cpu max -smp 2 -m "$memory"
-    -nographic -nodefaults -no-reboot -serial stdio
+    -nographic -nodefaults -no-reboot -serial "$serial"
     -kernel "$kernel" -initrd "$work/initrd.img" -append "$append"
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
     -virtfs "local,path=$job,mount_tag=ocirtjob,security_model=none,multidevs=remap"
     -drive "file=$work/disk.img,if=virtio,format=raw"
     -device virtio-rng-pci
 )
+if [[ $shell == 1 ]]; then
+    say "booting $(basename "$kernel_dir") with a shell on the console (Ctrl-A X quits qemu)"
+    exec "$qemu" "${qemu_args[@]}"
+fi
 say "booting $(basename "$kernel_dir")/$(basename "$kernel") under TCG (timeout ${timeout_seconds} s, logs in $work)"
 qemu_started=$(date +%s)
 set +e
