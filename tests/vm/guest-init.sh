@@ -2,9 +2,9 @@
 # /init of the VM's initramfs (make_initramfs.py puts it there with static
 # busybox and the modules in /lib/modules/load-order).
 #
-# Loads the modules, mounts the host's root filesystem read-only from the
-# virtio-9p share "hostroot" on /newroot, gives it writable tmpfs on /tmp,
-# /var/tmp and /run, the job share "ocirtjob" (writable, the host's job dir)
+# Loads the modules, mounts on /newroot an overlay of the host's root
+# filesystem (the virtio-9p share "hostroot", read-only) under a tmpfs, a
+# fresh tmpfs on /run, the job share "ocirtjob" (writable, the host's job dir)
 # on /run/ocirt-vm/job, the kernel filesystems, and cgroup2 alone on
 # /sys/fs/cgroup; then switch_root runs /run/ocirt-vm/job/job.sh, which the
 # host wrote, as PID 1 of the switched root.
@@ -32,12 +32,18 @@ done </lib/modules/load-order
 # fewer, larger reads. The host root is read-only, so cache=loose (the guest
 # trusts its page and dentry cache) is safe and much faster under TCG.
 p9="trans=virtio,version=9p2000.L,msize=524288"
-mount -t 9p -o "$p9,ro,cache=loose" hostroot /newroot || fail "mount the hostroot 9p share"
+mkdir -p /host /rw
+mount -t 9p -o "$p9,ro,cache=loose" hostroot /host || fail "mount the hostroot 9p share"
+# The root is an overlay of the host's root and a tmpfs: every host path is
+# there as it is (a clone or build dir under /tmp too), and writes stay in
+# guest memory.
+mount -t tmpfs -o mode=0755 rw /rw || fail "mount the overlay's tmpfs"
+mkdir -p /rw/upper /rw/work
+mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work overlay /newroot ||
+    fail "mount the overlay root"
 mount -t tmpfs -o mode=0755,nosuid,nodev run /newroot/run || fail "mount /run"
 mkdir -p /newroot/run/ocirt-vm/job
 mount -t 9p -o "$p9" ocirtjob /newroot/run/ocirt-vm/job || fail "mount the ocirtjob 9p share"
-mount -t tmpfs -o mode=1777,nosuid,nodev tmp /newroot/tmp || fail "mount /tmp"
-mount -t tmpfs -o mode=1777,nosuid,nodev vartmp /newroot/var/tmp || fail "mount /var/tmp"
 
 mount --move /dev /newroot/dev || fail "move /dev"
 mount --move /proc /newroot/proc || fail "move /proc"

@@ -35,8 +35,6 @@ if [ "$1" = --shell ]; then
     poweroff -f
 fi
 
-# Test ids then read as in the host lane (cgroup/test_...py::...).
-cd "$(dirname "$1")" || exit 1
 set -o pipefail
 /usr/bin/python3 "$@" --junitxml="$job/junit.xml" </dev/null 2>&1 | tee "$job/pytest.log"
 status=$?

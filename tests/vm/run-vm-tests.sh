@@ -12,8 +12,9 @@
 # from a small initramfs of static busybox and the 9p/virtio modules
 # (make_initramfs.py, guest-init.sh). The guest sees this machine's filesystem
 # read-only over virtio-9p, so python3, pytest, the built ocirt, the probe and
-# busybox are used where they are, with tmpfs for /tmp and /run; a 64 MiB
-# virtio disk (/dev/vda) gives io.max and io.weight a real block device. Inside,
+# busybox are used where they are, under an overlay that keeps writes in guest
+# memory, with a fresh /run; a 64 MiB virtio disk (/dev/vda) gives io.max and
+# io.weight a real block device. Inside, in this script's working directory,
 # guest-run.sh runs tests/integration/run_suite.py with OCIRT_CGROUP_LANE=vm and
 # the pytest args (the meson test passes tests/integration/cgroup).
 #
@@ -109,7 +110,7 @@ fi
 
 # The modules the guest needs that Debian builds as modules (the rest is built
 # in: serial console, tmpfs, devtmpfs, every cgroup v2 controller, BPF).
-modules=(virtio_pci virtio_blk virtio_rng 9pnet_virtio 9p bfq)
+modules=(virtio_pci virtio_blk virtio_rng 9pnet_virtio 9p overlay bfq)
 /usr/bin/python3 "$here/make_initramfs.py" "$kernel_dir" "$busybox" "$here/guest-init.sh" \
     "$work/initrd.img" "${modules[@]}"
 
@@ -121,6 +122,8 @@ rm -rf "$job"
 mkdir -p "$job"
 {
     echo "# Written by run-vm-tests.sh; guest-init.sh runs it after switch_root."
+    # The same working directory as here, so relative test paths mean the same.
+    printf 'cd %q 2>/dev/null || cd /\n' "$PWD"
     if [[ $shell == 1 ]]; then
         printf 'exec /bin/busybox sh %q --shell\n' "$here/guest-run.sh"
     else
