@@ -186,14 +186,15 @@ say "timing: tests started ${boot_wall} s after qemu did ($(cat "$job/boot-secon
 # Last line: pytest's summary, for whoever counts the cases.
 summary=$(grep -E '^=+ .* =+$' "$job/pytest.log" | tail -n 1 || true)
 case $status in
-    0) ;;
-    "$SKIP") say "SKIP: the runner inside the VM skipped (see above)" ;;
+    0)
+        echo "$summary"
+        exit 0 ;;
+    "$SKIP")
+        skip "the runner inside the VM skipped: $(tail -n 1 "$job/pytest.log")" ;;
     5) say "FAIL: pytest collected no test inside the VM" ;;
     *) say "FAIL: pytest exited $status inside the VM" ;;
 esac
-[[ -n $summary ]] && echo "$summary"
-case $status in
-    0) exit 0 ;;
-    "$SKIP") exit $SKIP ;;
-    *) exit 1 ;;
-esac
+if [[ -n $summary ]]; then
+    echo "$summary"
+fi
+exit 1
