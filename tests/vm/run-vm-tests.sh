@@ -109,8 +109,9 @@ if [[ ! -f $kernel ]]; then
 fi
 
 # The modules the guest needs that Debian builds as modules (the rest is built
-# in: serial console, tmpfs, devtmpfs, every cgroup v2 controller, BPF).
-modules=(virtio_pci virtio_blk virtio_rng 9pnet_virtio 9p overlay bfq)
+# in: serial console, tmpfs, devtmpfs, every cgroup v2 controller, BPF); veth
+# is for the netDevices tests when the whole integration suite runs inside.
+modules=(virtio_pci virtio_blk virtio_rng 9pnet_virtio 9p overlay bfq veth)
 /usr/bin/python3 "$here/make_initramfs.py" "$kernel_dir" "$busybox" "$here/guest-init.sh" \
     "$work/initrd.img" "${modules[@]}"
 
