@@ -290,3 +290,16 @@ std::string real_path(const std::string& path) {
     return buf;
 }
 }  // namespace ocirt::sys
+
+namespace ocirt::sys {
+Fd scratch_memfd(const std::string& name) {
+    Fd fd(static_cast<int>(::syscall(SYS_memfd_create, name.c_str(), MFD_CLOEXEC)));
+    if (!fd) throw_errno("memfd_create {}", name);
+    return fd;
+}
+
+std::string read_from_start(int fd, size_t limit) {
+    if (::lseek(fd, 0, SEEK_SET) < 0) throw_errno("seek fd {}", fd);
+    return read_fd(fd, limit);
+}
+}  // namespace ocirt::sys

@@ -12,6 +12,7 @@
 
 #include "ocirt/sys/fd.hpp"
 #include "ocirt/sys/files.hpp"
+#include "ocirt/sys/procfs.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
 
@@ -84,8 +85,10 @@ std::pair<uint64_t, uint64_t> get_rlimit(int resource) {
 }
 
 void set_oom_score_adj(int value) {
-    Fd fd = open_at(AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY);
-    with_context(fmt::format("set oom_score_adj to {}", value), [&] { write_all(fd.get(), std::to_string(value)); });
+    // Through a verified procfs: a fake /proc in the rootfs must not turn this into a no-op.
+    const ProcFs proc = ProcFs::open("/proc");
+    with_context(fmt::format("set oom_score_adj to {}", value),
+                 [&] { proc.write_entry("self/oom_score_adj", std::to_string(value)); });
 }
 
 int get_oom_score_adj() {

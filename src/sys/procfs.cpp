@@ -56,6 +56,16 @@ Fd ProcFs::open_entry(const std::string& entry, int flags) const {
     }
 }
 
+bool ProcFs::has_entry(const std::string& entry) const {
+    try {
+        open_entry(entry, O_PATH);
+        return true;
+    } catch (const Error& e) {
+        if (e.code() == ENOENT) return false;
+        throw;
+    }
+}
+
 void ProcFs::write_entry(const std::string& entry, const std::string& data) const {
     Fd fd = open_entry(entry, O_WRONLY);
     while (true) {

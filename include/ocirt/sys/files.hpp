@@ -83,6 +83,10 @@ size_t read_some(int fd, void* buf, size_t n);
 namespace ocirt::sys {
 /// A sealed, read-only memfd holding `data` (for handing a document to another process).
 Fd memfd_with_data(const std::string& name, const std::string& data);
+/// An empty, writable memfd (close-on-exec), for a library that writes its output to an fd.
+Fd scratch_memfd(const std::string& name);
+/// Reads `fd` from offset 0 to EOF; throws past `limit`.
+std::string read_from_start(int fd, size_t limit);
 }  // namespace ocirt::sys
 
 namespace ocirt::sys {

@@ -22,6 +22,8 @@ public:
     /// RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV (procfs's own "self" symlink is
     /// followed; a mount anywhere on the way is EXDEV) and checks the result is on procfs.
     Fd open_entry(const std::string& entry, int flags) const;
+    /// True if `entry` exists below the root (resolved as open_entry does).
+    bool has_entry(const std::string& entry) const;
     /// Writes `data` to `entry` in one write(2), as procfs attribute files require.
     void write_entry(const std::string& entry, const std::string& data) const;
     /// The root fd (O_PATH).
