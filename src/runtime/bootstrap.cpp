@@ -17,6 +17,8 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"no_new_keyring", b.no_new_keyring},
         {"extra_fds", b.extra_fds},
         {"join_types", b.join_types},
+        {"seccomp_program", b.seccomp_program},
+        {"seccomp_flags", b.seccomp_flags},
     };
     return j.dump();
 }
@@ -34,6 +36,8 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.no_new_keyring = j.at("no_new_keyring").get<bool>();
         b.extra_fds = j.at("extra_fds").get<int>();
         b.join_types = j.at("join_types").get<std::vector<std::string>>();
+        b.seccomp_program = j.at("seccomp_program").get<std::string>();
+        b.seccomp_flags = j.at("seccomp_flags").get<unsigned>();
         return b;
     } catch (const nlohmann::json::exception& e) {
         fail("bootstrap document: {}", e.what());

@@ -15,7 +15,9 @@
 #include "ocirt/runtime/create_internal.hpp"
 #include "ocirt/runtime/host_resources.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
+#include "ocirt/runtime/seccomp_stage.hpp"
 #include "ocirt/security/capabilities.hpp"
+#include "ocirt/security/lsm.hpp"
 #include "ocirt/security/process_attrs.hpp"
 #include "ocirt/spec/support.hpp"
 #include "ocirt/spec/validate/validate.hpp"
@@ -53,6 +55,7 @@ void check_config(const spec::Config& c, const ns::NamespacePlan& plan) {
     // runtime-spec: unknown capability names are logged and skipped, not fatal (runc does so).
     if (c.process->capabilities) security::check_capabilities(*c.process->capabilities, security::UnknownCapability::warn);
     security::check_rlimits(c.process->rlimits);
+    security::check_lsm_labels(c);
     hooks::check_hooks(c.hooks);
     if (!plan.creates(NamespaceType::mount))
         fail("/linux/namespaces: ocirt needs a new mount namespace to build the rootfs");
@@ -164,6 +167,7 @@ namespace {
 CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bool foreground) {
     validate_id(o.id);
     Prepared p = prepare(o);
+    const auto filter = prepare_seccomp(p.config, g.root);
     const bool terminal = p.config.process->terminal;
     if (terminal && o.console_socket.empty() && !foreground)
         fail("/process/terminal: a detached container with a terminal needs --console-socket");
@@ -199,6 +203,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         boot.no_pivot = o.no_pivot;
         boot.no_new_keyring = o.no_new_keyring;
         boot.extra_fds = p.extra_fds;
+        put_filter(boot, filter);
         std::vector<int> fds{start_listener.get()};
         for (const auto& f : ns_fds) fds.push_back(f.get());
         LaunchedInit init = launch_init(boot, fds);
@@ -248,7 +253,9 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         hooks::run_hooks(p.config.hooks.create_runtime, creating, "createRuntime");
         nlohmann::json states = {{"createContainer", creating}, {"startContainer", hook_state(rec, spec::Status::created)}};
         init.channel.send(Msg::hooks_done, states.dump());
-        init.channel.expect(Msg::ready);
+        Message last = init.channel.receive();
+        if (hand_over_listener(last, p.config, rec.pid, creating)) last = init.channel.receive();
+        if (last.type != Msg::ready) fail("sync: expected ready, got {}", msg_name(last.type));
 
         log::debug("create {}: container is ready", o.id);
         dir.save(rec);

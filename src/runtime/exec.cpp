@@ -7,7 +7,9 @@
 #include "ocirt/runtime/create_internal.hpp"
 #include "ocirt/runtime/foreground.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
+#include "ocirt/runtime/seccomp_stage.hpp"
 #include "ocirt/security/capabilities.hpp"
+#include "ocirt/security/lsm.hpp"
 #include "ocirt/security/process_attrs.hpp"
 #include "ocirt/spec/support.hpp"
 #include "ocirt/sys/files.hpp"
@@ -100,6 +102,10 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         if (exec_cfg.process->capabilities)
             security::check_capabilities(*exec_cfg.process->capabilities, security::UnknownCapability::warn);
         security::check_rlimits(exec_cfg.process->rlimits);
+        security::check_process_labels(*exec_cfg.process);
+        // runc exec applies the container's seccomp filter to the new process too.
+        const spec::Config container_cfg = saved_config(dir);
+        const auto filter = prepare_seccomp(container_cfg, g.root);
         const bool terminal = exec_cfg.process->terminal;
         if (terminal && o.console_socket.empty() && o.detach) fail("--tty with --detach needs --console-socket");
         if (!terminal && !o.console_socket.empty()) fail("--console-socket: given, but no terminal was asked for");
@@ -110,6 +116,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         boot.config_json = spec::config_to_json(exec_cfg).dump();
         boot.id = o.id;
         boot.extra_fds = o.preserve_fds;
+        put_filter(boot, filter);
         std::vector<sys::Fd> ns_fds;
         for (auto t : {NamespaceType::user, NamespaceType::mount, NamespaceType::pid, NamespaceType::network,
                        NamespaceType::ipc, NamespaceType::uts, NamespaceType::cgroup, NamespaceType::time}) {
@@ -148,6 +155,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
                     master = std::move(m.fds[0]);
                 m = init.channel.receive();
             }
+            if (hand_over_listener(m, container_cfg, pid, hook_state(*rec, st))) m = init.channel.receive();
             if (m.type != Msg::ready) fail("sync: expected ready, got {}", msg_name(m.type));
             write_pid_file(o.pid_file, pid);
         } catch (...) {

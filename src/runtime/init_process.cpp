@@ -6,6 +6,7 @@
 
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/runtime/sync.hpp"
+#include "ocirt/seccomp/filter.hpp"
 #include "ocirt/security/process_attrs.hpp"
 #include "ocirt/sys/fd.hpp"
 #include "ocirt/sys/files.hpp"
@@ -111,9 +112,12 @@ std::string resolve_executable(const spec::Process& p, const std::vector<std::st
     throw_error_code(ENOENT, "exec {}: not found in PATH={}", name, path);
 }
 
-void exec_program(const std::string& path, const spec::Process& p, const std::vector<std::string>& env, int extra_fds) {
+void exec_program(const std::string& path, const spec::Process& p, const std::vector<std::string>& env, int extra_fds,
+                  const std::optional<seccomp::Filter>& filter) {
     sys::cloexec_from(3 + extra_fds);
     sys::reset_signals();
+    // Last, so that none of the calls above is subject to the container's filter.
+    if (filter) seccomp::apply_filter(*filter);
     sys::exec_path(path, p.args, env, "");
 }
 

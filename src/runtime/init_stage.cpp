@@ -14,6 +14,8 @@
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/runtime/bootstrap.hpp"
 #include "ocirt/runtime/init_process.hpp"
+#include "ocirt/runtime/seccomp_stage.hpp"
+#include "ocirt/security/lsm.hpp"
 #include "ocirt/runtime/sync.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/sys/files.hpp"
@@ -125,7 +127,10 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
 
     if (lnx.personality) process::apply_personality(*lnx.personality);
     if (lnx.memory_policy) process::apply_memory_policy(*lnx.memory_policy);
+    security::apply_exec_labels(proc);
+    install_seccomp_at(SeccompPoint::before_identity, boot, proc.no_new_privileges, ch);
     const std::vector<std::string> env = become_container_process(proc);
+    install_seccomp_at(SeccompPoint::after_identity, boot, proc.no_new_privileges, ch);
     const std::string program = resolve_executable(proc, env);
     ch.send(Msg::ready);
 
@@ -137,7 +142,7 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
     if (sys::recv_with_fds(conn.get(), 64, none) != "start") fail("start: unexpected message");
     try {
         hooks::run_hooks(cfg.hooks.start_container, state_seen_inside(states.at("startContainer")), "startContainer");
-        exec_program(program, proc, env, boot.extra_fds);
+        exec_program(program, proc, env, boot.extra_fds, filter_for_exec(boot, proc.no_new_privileges));
     } catch (const Error& e) {
         try {
             sys::send_with_fds(conn.get(), e.what(), {});
@@ -172,10 +177,13 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
         sys::Fd slave = open_container_terminal(ch, rootfd.get(), proc);
         attach_terminal(slave.get());
     }
+    security::apply_exec_labels(proc);
+    install_seccomp_at(SeccompPoint::before_identity, boot, proc.no_new_privileges, ch);
     const std::vector<std::string> env = become_container_process(proc);
+    install_seccomp_at(SeccompPoint::after_identity, boot, proc.no_new_privileges, ch);
     const std::string program = resolve_executable(proc, env);
     ch.send(Msg::ready);
-    exec_program(program, proc, env, boot.extra_fds);
+    exec_program(program, proc, env, boot.extra_fds, filter_for_exec(boot, proc.no_new_privileges));
 }
 
 }  // namespace

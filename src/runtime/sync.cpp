@@ -19,6 +19,7 @@ const char* msg_name(Msg m) {
         case Msg::mounts_ready: return "mounts_ready";
         case Msg::hooks_done: return "hooks_done";
         case Msg::console_master: return "console_master";
+        case Msg::seccomp_listener: return "seccomp_listener";
         case Msg::ready: return "ready";
         case Msg::error: return "error";
     }

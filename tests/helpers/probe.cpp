@@ -7,6 +7,9 @@
 //   probe sleep SECONDS     sleep, then exit 0
 //   probe exit CODE         exit with CODE
 //   probe signals           print {"ready":true}, wait for one signal, report it
+//   probe personality V...  call personality(V) for each V (0x hex or decimal); print
+//                           {"V": errno or 0, ...}
+//   probe thread-mkdir PATH mkdir PATH from a second thread; print {"errno": N}
 //
 // It is linked statically and uses no NSS (no getpwnam), so it needs nothing
 // else in the rootfs. Output is written with stdio and flushed before exit.
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/ioctl.h>
@@ -526,11 +530,46 @@ int cmd_sched() {
     j.field("numa_policy", numa);
     j.end_object();
     std::fputc('\n', stdout);
+    std::fflush(stdout);
+    return 0;
+}
+
+int cmd_personality(int argc, char** argv) {
+    std::string out = "{";
+    for (int i = 0; i < argc; ++i) {
+        const unsigned long v = std::strtoul(argv[i], nullptr, 0);
+        errno = 0;
+        const long r = ::syscall(SYS_personality, v);
+        const int err = r < 0 ? errno : 0;
+        if (i > 0) out += ", ";
+        out += "\"" + std::string(argv[i]) + "\": " + std::to_string(err);
+    }
+    std::printf("%s}\n", out.c_str());
+    std::fflush(stdout);
+    return 0;
+}
+
+int cmd_thread_mkdir(const char* path) {
+    struct Job {
+        const char* path;
+        int err;
+    } job{path, 0};
+    pthread_t t;
+    auto body = [](void* arg) -> void* {
+        auto* j = static_cast<Job*>(arg);
+        j->err = ::mkdir(j->path, 0755) < 0 ? errno : 0;
+        return nullptr;
+    };
+    if (pthread_create(&t, nullptr, body, &job) != 0) return 3;
+    pthread_join(t, nullptr);
+    std::printf("{\"errno\": %d}\n", job.err);
+    std::fflush(stdout);
     return 0;
 }
 
 int usage() {
-    std::fputs("usage: probe [report | stat PATH... | write PATH | sleep SECONDS | exit CODE | signals | sched]\n",
+    std::fputs("usage: probe [report | stat PATH... | write PATH | sleep SECONDS | exit CODE | signals | sched |"
+               " personality V... | thread-mkdir PATH]\n",
                stderr);
     return 2;
 }
@@ -547,5 +586,7 @@ int main(int argc, char** argv) {
     if (cmd == "exit" && argc == 3) return std::atoi(argv[2]);
     if (cmd == "signals" && argc == 2) return cmd_signals();
     if (cmd == "sched" && argc == 2) return cmd_sched();
+    if (cmd == "personality" && argc >= 3) return cmd_personality(argc - 2, argv + 2);
+    if (cmd == "thread-mkdir" && argc == 3) return cmd_thread_mkdir(argv[2]);
     return usage();
 }

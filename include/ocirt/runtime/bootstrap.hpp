@@ -23,6 +23,8 @@ struct InitBootstrap {
     bool no_new_keyring = false;
     int extra_fds = 0;          ///< fds 3 .. 3+extra_fds-1 pass to the container process
     std::vector<std::string> join_types;  ///< exec: namespace types of the attached fds, in order
+    std::string seccomp_program;  ///< the compiled filter as hex (empty: none)
+    unsigned seccomp_flags = 0;   ///< its SECCOMP_FILTER_FLAG_* bits
 };
 
 /// Serialises the document.

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ocirt/seccomp/filter.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/sys/fd.hpp"
 
@@ -37,8 +38,9 @@ std::vector<std::string> become_container_process(const spec::Process& p);
 /// Resolves process.args[0] against the PATH of `env`; throws if it is not executable.
 std::string resolve_executable(const spec::Process& p, const std::vector<std::string>& env);
 
-/// Resets signals, keeps fds 0..2+extra_fds, and execve()s. Returns only by throwing.
+/// Resets signals, keeps fds 0..2+extra_fds, installs `filter` if given, and execve()s.
+/// Returns only by throwing.
 [[noreturn]] void exec_program(const std::string& path, const spec::Process& p, const std::vector<std::string>& env,
-                               int extra_fds);
+                               int extra_fds, const std::optional<seccomp::Filter>& filter);
 
 }  // namespace ocirt::runtime

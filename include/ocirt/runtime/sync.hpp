@@ -12,6 +12,8 @@
 ///   forward pty master to --console-socket   <--  console_master [fd: pty master]  (terminal only)
 ///   run prestart + createRuntime hooks       <--  mounts_ready
 ///   hooks_done {state}                       -->  createContainer hooks, pivot_root, process setup
+///   send fd + process state to listenerPath  <--  seccomp_listener [fd: notify listener]
+///                                                 (only with SCMP_ACT_NOTIFY; exec sends it too)
 ///   write state, pid file; exit              <--  ready
 ///                                                 accept on exec.sock until `ocirt start`,
 ///                                                 startContainer hooks, execve
@@ -36,6 +38,7 @@ enum class Msg : uint8_t {
     mounts_ready,
     hooks_done,
     console_master,
+    seccomp_listener,
     ready,
     error,
 };

@@ -1,0 +1,72 @@
+#include "ocirt/runtime/seccomp_stage.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/seccomp/notify.hpp"
+#include "ocirt/spec/state.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/sha256.hpp"
+
+namespace ocirt::runtime {
+namespace {
+
+constexpr const char* kCacheDir = "seccomp-cache";
+
+std::optional<seccomp::Filter> filter_of(const InitBootstrap& boot) {
+    if (boot.seccomp_program.empty()) return std::nullopt;
+    seccomp::Filter f;
+    if (!util::from_hex(boot.seccomp_program, f.program)) fail("bootstrap: seccomp program is not hex");
+    f.flags = boot.seccomp_flags;
+    return f;
+}
+
+SeccompPoint point_of(const seccomp::Filter& f, bool nnp) {
+    if (!nnp) return SeccompPoint::before_identity;
+    return f.has_listener() ? SeccompPoint::after_identity : SeccompPoint::before_exec;
+}
+
+}  // namespace
+
+std::optional<seccomp::Filter> prepare_seccomp(const spec::Config& cfg, const std::string& state_root) {
+    if (!cfg.linux_ || !cfg.linux_->seccomp) return std::nullopt;
+    return seccomp::prepare_filter(*cfg.linux_->seccomp, state_root + "/" + kCacheDir);
+}
+
+void put_filter(InitBootstrap& boot, const std::optional<seccomp::Filter>& filter) {
+    if (!filter) return;
+    boot.seccomp_program = util::to_hex(filter->program);
+    boot.seccomp_flags = filter->flags;
+}
+
+bool hand_over_listener(const Message& m, const spec::Config& cfg, pid_t pid, const std::string& state_json) {
+    if (m.type != Msg::seccomp_listener) return false;
+    if (m.fds.size() != 1) fail("sync: seccomp_listener without its fd");
+    if (!cfg.linux_ || !cfg.linux_->seccomp || !cfg.linux_->seccomp->listener_path)
+        fail("sync: a seccomp listener arrived but the config has no listenerPath");
+    const spec::Seccomp& s = *cfg.linux_->seccomp;
+    // runtime-spec runtime.md, "Container process state".
+    const nlohmann::json process_state = {
+        {"ociVersion", spec::kOciVersion},
+        {"fds", nlohmann::json::array({"seccompFd"})},
+        {"pid", pid},
+        {"metadata", s.listener_metadata.value_or("")},
+        {"state", nlohmann::json::parse(state_json)},
+    };
+    seccomp::send_listener(*s.listener_path, process_state.dump(), m.fds[0].get());
+    return true;
+}
+
+void install_seccomp_at(SeccompPoint now, const InitBootstrap& boot, bool nnp, SyncChannel& ch) {
+    const auto f = filter_of(boot);
+    if (!f || point_of(*f, nnp) != now) return;
+    sys::Fd listener = seccomp::apply_filter(*f);
+    if (listener) ch.send(Msg::seccomp_listener, {}, {listener.get()});
+}
+
+std::optional<seccomp::Filter> filter_for_exec(const InitBootstrap& boot, bool nnp) {
+    auto f = filter_of(boot);
+    if (!f || point_of(*f, nnp) != SeccompPoint::before_exec) return std::nullopt;
+    return f;
+}
+
+}  // namespace ocirt::runtime
