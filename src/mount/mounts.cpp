@@ -66,7 +66,7 @@ void apply_recursive_attributes(int rootfd, const spec::Mount& m, const MountOpt
     sys::set_mount_attributes(target.get(), true, attr, what + " (recursive attributes)");
 }
 
-void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsContext& ctx) {
+void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsContext& ctx, const std::string& mount_label) {
     const MountOptions o = parse_mount_options(m.options);
     const bool bind = is_bind(m, o);
     const std::string what = fmt::format("mounts[{}] ({} on {})", index, m.source.value_or(m.type.value_or("none")), m.destination);
@@ -119,7 +119,7 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
     }
     const unsigned long flags = o.flags & ~(kPropagationMask | MS_REMOUNT);
     try {
-        sys::mount_fs(source.empty() ? type : source, target_path, type, flags, o.data, what);
+        sys::mount_fs(source.empty() ? type : source, target_path, type, flags, with_mount_label(type, o.data, mount_label), what);
     } catch (const Error& e) {
         // sysfs needs a network namespace owned by the container's user namespace; without one,
         // bind the host's /sys read-only as runc does.
@@ -181,9 +181,10 @@ void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
 
     sys::Fd rootfd = sys::open_at(AT_FDCWD, ctx.rootfs, O_PATH | O_DIRECTORY);
     bool dev_is_bound = false;
+    const std::string mount_label = config.linux_ ? config.linux_->mount_label.value_or("") : "";
     for (size_t i = 0; i < config.mounts.size(); ++i) {
         const auto& m = config.mounts[i];
-        mount_one(rootfd.get(), m, i, ctx);
+        mount_one(rootfd.get(), m, i, ctx, mount_label);
         const auto parts = sys::path_components(m.destination);
         if (parts.size() == 1 && parts[0] == "dev" && is_bind(m, parse_mount_options(m.options))) dev_is_bound = true;
     }

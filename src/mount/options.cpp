@@ -179,4 +179,10 @@ unsigned long parse_propagation(const std::string& name) {
     return 0;
 }
 
+std::string with_mount_label(const std::string& type, const std::string& data, const std::string& label) {
+    if (label.empty() || type == "proc" || type == "sysfs" || type == "cgroup" || type == "cgroup2") return data;
+    const std::string context = "context=\"" + label + "\"";
+    return data.empty() ? context : data + "," + context;
+}
+
 }  // namespace ocirt::mount

@@ -27,6 +27,10 @@ struct MountOptions {
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 /// Every option name the parser understands and applies (for `ocirt features`).
 std::vector<std::string> known_mount_options();
+/// `data` with linux.mountLabel added as SELinux's context="LABEL" for a filesystem of `type`
+/// that takes it (not proc, sysfs or cgroup, which label themselves); `data` as is when the
+/// label is empty.
+std::string with_mount_label(const std::string& type, const std::string& data, const std::string& label);
 /// Parses a rootfsPropagation value ("rslave") into MS_* flags; 0 if unknown.
 unsigned long parse_propagation(const std::string& name);
 

@@ -74,3 +74,13 @@ TEST_CASE("rootfsPropagation values") {
     CHECK(parse_propagation("private") == MS_PRIVATE);
     CHECK(parse_propagation("bogus") == 0);
 }
+
+TEST_CASE("mountLabel becomes a context= option where the filesystem takes one") {
+    CHECK(with_mount_label("tmpfs", "size=64m", "system_u:object_r:container_file_t:s0") ==
+          "size=64m,context=\"system_u:object_r:container_file_t:s0\"");
+    CHECK(with_mount_label("devpts", "", "l") == "context=\"l\"");
+    CHECK(with_mount_label("mqueue", "", "l") == "context=\"l\"");
+    CHECK(with_mount_label("proc", "", "l").empty());
+    CHECK(with_mount_label("sysfs", "x", "l") == "x");
+    CHECK(with_mount_label("tmpfs", "size=1m", "") == "size=1m");
+}
