@@ -81,6 +81,9 @@ std::vector<std::string> become_container_process(const spec::Process& p) {
     if (p.scheduler) process::apply_scheduler(*p.scheduler);
     security::finalize_identity(p, security::UnknownCapability::warn);
     if (!cwd_done) with_context("process.cwd " + p.cwd, [&] { sys::change_dir(p.cwd); });
+    // A magic link (/proc/self/fd/N of an fd leaked from the runtime) can lead outside the
+    // root; getcwd then finds no path from "/" (runc CVE-2024-21626).
+    if (!sys::cwd_reachable()) fail("/process/cwd {}: resolves outside the container's root", p.cwd);
     security::apply_umask(p.user.umask);
     if (p.exec_cpu_affinity) process::apply_final_cpu_affinity(*p.exec_cpu_affinity);
 

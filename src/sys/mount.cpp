@@ -31,6 +31,13 @@ void change_dir(const std::string& path) {
     if (::chdir(path.c_str()) < 0) throw_errno("chdir {}", path);
 }
 
+bool cwd_reachable() {
+    char buf[4096];
+    if (::getcwd(buf, sizeof buf) != nullptr) return buf[0] == '/';
+    if (errno == ENOENT) return false;  // the kernel's "(unreachable)": outside our root
+    throw_errno("getcwd");
+}
+
 void change_dir_fd(int fd) {
     if (::fchdir(fd) < 0) throw_errno("chdir");
 }

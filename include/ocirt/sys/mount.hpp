@@ -16,6 +16,8 @@ void pivot_root(const std::string& new_root, const std::string& put_old);
 void change_root(const std::string& path);
 /// chdir(path).
 void change_dir(const std::string& path);
+/// False if the working directory lies outside this process's root (getcwd ENOENT).
+bool cwd_reachable();
 /// fchdir(fd).
 void change_dir_fd(int fd);
 
