@@ -93,6 +93,7 @@ def test_kill_process_kills_the_container(env, bundle):
     assert r.rc == 128 + signal.SIGSYS, r.describe()
 
 
+@pytest.mark.runc_min_version("1.2.0", "linux.seccomp.flags")
 def test_tsync_filter_covers_threads(env, bundle):
     bundle.linux["seccomp"] = profile(rule(["mkdir", "mkdirat"], "SCMP_ACT_ERRNO"),
                                       flags=["SECCOMP_FILTER_FLAG_TSYNC"])
@@ -101,6 +102,7 @@ def test_tsync_filter_covers_threads(env, bundle):
     assert report == {"errno": errno.EPERM}
 
 
+@pytest.mark.runc_min_version("1.2.0", "linux.seccomp.flags")
 def test_log_and_spec_allow_flags_are_accepted(env, bundle):
     r = run_sh(env, bundle, "mkdir /tmp/d; echo rc=$?",
                profile(rule(["mkdir", "mkdirat"], "SCMP_ACT_ERRNO"),
