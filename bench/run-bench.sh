@@ -31,9 +31,8 @@ crun_bin=/usr/bin/crun
 gnu_time=/usr/bin/time
 python=/usr/bin/python3
 
-usage() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; }
-die() { echo "bench: $*" >&2; exit 1; }
-note() { echo "bench: $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$repo/bench/lib.sh"
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
