@@ -6,6 +6,7 @@
 
 #include "ocirt/mount/options.hpp"
 #include "ocirt/process/process_extras.hpp"
+#include "ocirt/seccomp/names.hpp"
 #include "ocirt/security/capabilities.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/spec/state.hpp"
@@ -17,12 +18,20 @@ nlohmann::json features_document() {
     json linux = {
         {"namespaces", spec::namespace_type_names()},
         {"capabilities", security::known_capability_names()},
-        // cgroup management, seccomp and the LSMs land with their own issues; until then a
-        // config asking for them is refused (spec/support.cpp), so none is claimed here.
+        // cgroup management lands with its own issue; until then a config asking for it is
+        // refused (spec/support.cpp), so none is claimed here.
         {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
-        {"seccomp", {{"enabled", false}}},
-        {"apparmor", {{"enabled", false}}},
-        {"selinux", {{"enabled", false}}},
+        // The same tables the seccomp compiler reads, so this cannot claim what it refuses.
+        {"seccomp",
+         {{"enabled", true},
+          {"actions", seccomp::supported_actions()},
+          {"operators", seccomp::supported_operators()},
+          {"archs", seccomp::supported_architectures()},
+          {"knownFlags", seccomp::known_flags()},
+          {"supportedFlags", seccomp::supported_flags()}}},
+        // Applied when the host runs the module; create refuses a label it cannot apply.
+        {"apparmor", {{"enabled", true}}},
+        {"selinux", {{"enabled", true}}},
         {"intelRdt", {{"enabled", true}, {"schemata", true}, {"monitoring", true}}},
         {"mountExtensions", {{"idmap", {{"enabled", true}}}}},
         {"netDevices", {{"enabled", true}}},

@@ -106,6 +106,10 @@ std::string compile_program(const spec::Seccomp& s) {
     if (!ctx) fail("/linux/seccomp/defaultAction: libseccomp rejects {}", s.default_action);
     for (size_t i = 0; i < s.architectures.size(); ++i) {
         const int r = seccomp_arch_add(ctx.get(), find_arch(s.architectures[i])->scmp_arch);
+        // libseccomp keeps one byte order per filter: the native one.
+        if (r == -EDOM)
+            fail("/linux/seccomp/architectures/{}: {} has another byte order than this host's architecture", i,
+                 s.architectures[i]);
         if (r < 0 && r != -EEXIST) throw_error_code(-r, "/linux/seccomp/architectures/{}: add {}", i, s.architectures[i]);
     }
     for (size_t i = 0; i < s.syscalls.size(); ++i) {

@@ -107,3 +107,40 @@ def test_intel_rdt_claim_matches_the_host_check(env, features):
     bundle.linux["intelRdt"] = {"closID": "x", "schemata": ["L3:0=1"]}
     err = accepted(env, bundle)
     assert err is None or "resctrl" in err
+
+
+
+def seccomp_bundle(env, archs, flags, rule):
+    bundle = env.bundle()
+    bundle.linux["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": archs, "flags": flags,
+                               "syscalls": [rule]}
+    return bundle
+
+
+def test_every_seccomp_name_is_accepted(env, features):
+    # One rule per action and operator on a call /bin/true never makes (acct), and every flag
+    # the kernel supports; NOTIFY needs a listener (test_seccomp.py runs it with one).
+    seccomp = features["linux"]["seccomp"]
+    assert seccomp["enabled"] is True
+    assert set(seccomp["supportedFlags"]) <= set(seccomp["knownFlags"])
+    flags = [f for f in seccomp["supportedFlags"] if f != "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]
+    rules = [{"names": ["acct"], "action": a} for a in seccomp["actions"] if a != "SCMP_ACT_NOTIFY"]
+    rules += [{"names": ["acct"], "action": "SCMP_ACT_ERRNO",
+               "args": [{"index": 0, "value": 1, "valueTwo": 1, "op": op}]} for op in seccomp["operators"]]
+    for n, rule in enumerate(rules):
+        bundle = seccomp_bundle(env, ["SCMP_ARCH_X86_64"], flags if n == 0 else [], rule)
+        assert accepted(env, bundle) is None, rule
+
+
+def test_every_seccomp_arch_is_accepted_or_refused_clearly(env, features):
+    # libseccomp takes any listed architecture of the host's byte order; the others are a
+    # clear error naming the field, never a crash or a silently dropped architecture.
+    rule = {"names": ["acct"], "action": "SCMP_ACT_ERRNO"}
+    taken = []
+    for arch in features["linux"]["seccomp"]["archs"]:
+        error = accepted(env, seccomp_bundle(env, [arch], [], rule))
+        if error is None:
+            taken.append(arch)
+        else:
+            assert "/linux/seccomp/architectures/0" in error and "byte order" in error, error
+    assert {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"} <= set(taken)
