@@ -44,3 +44,50 @@ def test_symlinked_parent_of_a_bind_destination_stays_in_the_rootfs(env, bundle)
     points = [m["mount_point"] for m in report["mounts"]]
     assert str(host / "child") in points  # the link resolved inside the rootfs...
     assert not os.listdir(host / "child")  # ...and the host directory saw nothing
+
+
+def test_destination_swapped_while_creating_never_reaches_the_host(env, bundle):
+    # The race itself: /race flips between a directory and a symlink to a host directory
+    # while containers are created. A runtime that resolves the destination as a path string
+    # and then mounts (or mkdirs) by that string sometimes lands on the host directory: it
+    # gains a "sub" directory. ocirt resolves each component with openat2(RESOLVE_IN_ROOT)
+    # and mounts on the resolved fd, so the host directory stays empty however the race falls.
+    import threading
+
+    host = env.host_dir("race-target")
+    race = bundle.rootfs / "race"
+    real = bundle.rootfs / "race.real"
+    link = bundle.rootfs / "race.link"
+    real.mkdir()
+    os.symlink(str(host), link)
+    os.rename(real, race)
+    stop = threading.Event()
+
+    def flip():
+        state = "real"
+        while not stop.is_set():
+            try:
+                if state == "real":
+                    os.rename(race, real)
+                    os.rename(link, race)
+                    state = "link"
+                else:
+                    os.rename(race, link)
+                    os.rename(real, race)
+                    state = "real"
+            except OSError:
+                pass
+
+    bundle.add_mount("/race/sub", "tmpfs", "tmpfs", ["size=1m"])
+    bundle.args("/bin/true").save()
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    try:
+        for _ in range(25):
+            cid = env.new_id()
+            r = env.rt.run(cid, bundle.path)
+            assert r.rc in (0, 1), r.describe()
+            assert list(host.iterdir()) == [], "a mount or mkdir reached the host directory"
+    finally:
+        stop.set()
+        flipper.join()
