@@ -51,6 +51,19 @@ def test_denied_mkdir_fails_with_eperm_by_default(env, bundle, nnp):
     assert "Operation not permitted" in r.err + r.out and "rc=1" in r.out
 
 
+@pytest.mark.parametrize("nnp", [True, False])
+def test_filter_in_a_user_namespace_as_a_non_root_user(env, bundle, nnp):
+    # Without no_new_privs the install needs CAP_SYS_ADMIN in the container's user namespace,
+    # which the switch to uid 1000 then drops: the order must hold there too.
+    from test_namespaces import userns_bundle
+    userns_bundle(bundle).user(1000, 1000)
+    r = run_sh(env, bundle, "id -u; mkdir /tmp/d; echo rc=$?",
+               profile(rule(["mkdir", "mkdirat"], "SCMP_ACT_ERRNO", errno_ret=errno.EDQUOT)), nnp)
+    r.check()
+    assert r.out.split()[0] == "1000" and "rc=1" in r.out
+    assert os.strerror(errno.EDQUOT) in r.err + r.out
+
+
 def test_errno_ret_is_the_one_configured(env, bundle):
     r = run_sh(env, bundle, "mkdir /tmp/d; echo rc=$?",
                profile(rule(["mkdir", "mkdirat"], "SCMP_ACT_ERRNO", errno_ret=errno.EDQUOT)))
@@ -190,15 +203,19 @@ def test_exec_applies_the_container_filter(env, bundle):
     assert "rc=1" in r.out and "Operation not permitted" in r.err + r.out
 
 
-@pytest.mark.parametrize("answer, expected", [(errno.EXDEV, ["rc=1", "absent"]), (0, ["rc=0", "absent"])])
-def test_notify_listener_answers_for_the_container(env, bundle, answer, expected):
+@pytest.mark.parametrize("answer, expected, flags", [
+    (errno.EXDEV, ["rc=1", "absent"], []),
+    (0, ["rc=0", "absent"], []),
+    (errno.EXDEV, ["rc=1", "absent"], ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]),
+])
+def test_notify_listener_answers_for_the_container(env, bundle, answer, expected, flags):
     agent = Path(env.helpers["probe"]).parent / "seccomp_agent"
     sock = env.tmp / "agent.sock"
     state_file = env.tmp / "agent-state.json"
     env.background([str(agent), str(sock), str(state_file), "mkdir", str(answer)])
     wait_until(sock.exists, what="the agent's socket")
     section = profile(rule(["mkdir"], "SCMP_ACT_NOTIFY"), listenerPath=str(sock),
-                      listenerMetadata="meta-42")
+                      listenerMetadata="meta-42", flags=flags)
     # mkdir, not mkdirat: busybox mkdir uses mkdir(2) on x86_64.
     r = run_sh(env, bundle, MKDIR_REPORT, section)
     r.check()
