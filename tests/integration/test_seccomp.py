@@ -124,12 +124,19 @@ def test_log_and_spec_allow_flags_are_accepted(env, bundle):
     assert "rc=1" in r.out
 
 
-def test_podman_default_profile_lets_busybox_work(env, bundle):
+@pytest.mark.parametrize("nnp", [True, False])
+def test_podman_default_profile_lets_busybox_work(env, bundle, nnp):
+    # podman itself runs with noNewPrivileges false: the filter is then installed before the
+    # runtime's own rlimit, oom_score_adj, setgroups/setresuid and capset calls, which the
+    # profile must (and does) allow.
     podman = json.loads(PODMAN_CONFIG.read_text())["linux"]["seccomp"]
+    bundle.process["oomScoreAdj"] = 100
+    bundle.rlimits({"RLIMIT_NOFILE": (512, 1024)})
+    bundle.user(1000, 1000)
     script = ("mkdir /tmp/a && echo hello > /tmp/a/f && cat /tmp/a/f && ls / > /dev/null && "
               "ps > /dev/null && sh -c 'exit 3'; echo rc=$?")
     bundle.readonly_root(False)
-    r = run_sh(env, bundle, script, podman)
+    r = run_sh(env, bundle, script, podman, nnp)
     r.check()
     assert r.out.split() == ["hello", "rc=3"]
 
