@@ -233,3 +233,14 @@ def test_notify_listener_answers_for_the_container(env, bundle, answer, expected
     assert state["pid"] > 0
     assert state["state"]["status"] == "creating"
     assert state["state"]["id"].startswith("c")
+
+
+@pytest.mark.ocirt_only("the error text names the JSON path")
+def test_unreachable_listener_fails_create_and_leaves_nothing(env, bundle):
+    bundle.linux["seccomp"] = profile(rule(["mkdir"], "SCMP_ACT_NOTIFY"),
+                                      listenerPath=str(env.tmp / "nobody-listens.sock"))
+    bundle.probe("sleep", "300").save()
+    cid = env.new_id()
+    r = env.rt.create(cid, bundle.path)
+    assert r.rc != 0 and "/linux/seccomp/listenerPath" in r.err, r.describe()
+    assert not (env.rt.root / cid).exists()
