@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "ocirt/runtime/bootstrap.hpp"
+#include "ocirt/runtime/seccomp_stage.hpp"
 #include "ocirt/runtime/sync.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/unix_socket.hpp"
@@ -76,4 +77,20 @@ TEST_CASE("the bootstrap document round-trips") {
     CHECK(back.extra_fds == 2);
     CHECK(back.join_types == b.join_types);
     CHECK_THROWS_AS(bootstrap_from_json("{}"), Error);
+}
+
+TEST_CASE("a compiled seccomp filter crosses the bootstrap document byte for byte") {
+    seccomp::Filter f;
+    f.program = std::string("\x06\x00\x00\x00\x00\x00\xff\x7f", 8);  // BPF_RET|BPF_K ALLOW
+    f.flags = 1;                                                       // TSYNC
+    InitBootstrap b;
+    put_filter(b, f);
+    const InitBootstrap back = bootstrap_from_json(bootstrap_to_json(b));
+    const auto at_exec = filter_for_exec(back, true);
+    REQUIRE(at_exec);
+    CHECK(at_exec->program == f.program);
+    CHECK(at_exec->flags == f.flags);
+    // Without no_new_privs it is installed earlier, not before execve.
+    CHECK_FALSE(filter_for_exec(back, false));
+    CHECK_FALSE(filter_for_exec(InitBootstrap{}, true));
 }
