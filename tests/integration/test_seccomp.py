@@ -213,7 +213,8 @@ def test_exec_applies_the_container_filter(env, bundle):
 @pytest.mark.parametrize("answer, expected, flags", [
     (errno.EXDEV, ["rc=1", "absent"], []),
     (0, ["rc=0", "absent"], []),
-    (errno.EXDEV, ["rc=1", "absent"], ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]),
+    pytest.param(errno.EXDEV, ["rc=1", "absent"], ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"],
+                 marks=pytest.mark.runc_min_version("1.2.0", "linux.seccomp.flags")),
 ])
 def test_notify_listener_answers_for_the_container(env, bundle, answer, expected, flags):
     agent = Path(env.helpers["probe"]).parent / "seccomp_agent"
