@@ -1,13 +1,13 @@
 #include "ocirt/ns/sysctl.hpp"
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sys/mount.h>
 
 #include <array>
 
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/mount_api.hpp"
+#include "ocirt/sys/procfs.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
@@ -20,8 +20,6 @@ using spec::NamespaceType;
 constexpr std::array<const char*, 8> kIpcKeys{{"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
                                                "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
                                                "kernel.shm_rmid_forced"}};
-
-constexpr uint64_t kProcRootInode = 1;
 
 /// True if the namespace the plan joins for `t` is the runtime's own (same nsfs inode).
 bool joins_runtime_namespace(const NamespacePlan& plan, NamespaceType t) {
@@ -38,20 +36,18 @@ const char* namespace_name(NamespaceType t) {
     return t == NamespaceType::network ? "network" : t == NamespaceType::ipc ? "ipc" : "uts";
 }
 
-/// A procfs root the container cannot have replaced: a fresh detached instance, or the
-/// container's /proc if it is the root of a real procfs.
-sys::Fd open_trusted_proc() {
+/// A procfs root the container cannot have replaced: a fresh detached instance (nothing can be
+/// mounted over a part of it), or the container's /proc if it is the root of a real procfs.
+sys::ProcFs open_trusted_proc() {
     try {
-        return sys::new_detached_fs("proc", "", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                                    "procfs for /linux/sysctl");
+        return sys::ProcFs::adopt(sys::new_detached_fs("proc", "", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                                                       "procfs for /linux/sysctl"),
+                                  "a new procfs instance");
     } catch (const Error& e) {
         if (e.code() != EPERM) throw;
         // A user namespace without its own pid namespace may not create a procfs instance.
     }
-    sys::Fd proc = sys::open_at(AT_FDCWD, "/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW);
-    if (sys::statfs_fd(proc.get()).f_type != PROC_SUPER_MAGIC || sys::stat_fd(proc.get()).st_ino != kProcRootInode)
-        fail("/linux/sysctl: the container's /proc is not a procfs mount; refusing to write sysctls through it");
-    return proc;
+    return with_context("/linux/sysctl", [] { return sys::ProcFs::open("/proc"); });
 }
 
 }  // namespace
@@ -95,15 +91,9 @@ void check_sysctls(const std::map<std::string, std::string>& sysctl, const Names
 
 void apply_sysctls(const std::map<std::string, std::string>& sysctl) {
     if (sysctl.empty()) return;
-    sys::Fd proc = open_trusted_proc();
-    for (const auto& [key, value] : sysctl) {
-        const std::string field = "/linux/sysctl/" + key;
-        with_context(field, [&] {
-            sys::Fd f = sys::open_beneath_strict(proc.get(), "sys/" + sysctl_path(key), O_WRONLY);
-            if (!f) throw_error_code(ENOENT, "no such kernel parameter");
-            sys::write_all(f.get(), value);
-        });
-    }
+    const sys::ProcFs proc = open_trusted_proc();
+    for (const auto& [key, value] : sysctl)
+        with_context("/linux/sysctl/" + key, [&] { proc.write_entry("sys/" + sysctl_path(key), value); });
 }
 
 }  // namespace ocirt::ns

@@ -50,10 +50,6 @@ Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
     return open_resolved(rootfd, path, flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
-Fd open_beneath_strict(int dirfd, const std::string& path, int flags) {
-    return open_resolved(dirfd, path, flags, 0,
-                         RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-}
 
 size_t read_some(int fd, void* buf, size_t n) {
     while (true) {

@@ -31,11 +31,14 @@ void require_procfs(int fd, const std::string& what) {
 ProcFs ProcFs::open(const std::string& path) {
     const int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) throw_errno("open {}", path);
-    Fd root(fd);
-    require_procfs(root.get(), path);
+    return adopt(Fd(fd), path);
+}
+
+ProcFs ProcFs::adopt(Fd root, const std::string& what) {
+    require_procfs(root.get(), what);
     struct stat st {};
-    if (::fstat(root.get(), &st) < 0) throw_errno("stat {}", path);
-    if (st.st_ino != kProcRootIno) fail("{} is not the root of a procfs mount (inode {})", path, st.st_ino);
+    if (::fstat(root.get(), &st) < 0) throw_errno("stat {}", what);
+    if (st.st_ino != kProcRootIno) fail("{} is not the root of a procfs mount (inode {})", what, st.st_ino);
     return ProcFs(std::move(root));
 }
 

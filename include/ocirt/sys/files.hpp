@@ -21,10 +21,6 @@ Fd try_open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
 /// openat2 with RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS: `path` resolves as if `rootfd` were "/",
 /// so no "..", absolute symlink or magic link can leave it. Returns empty Fd on ENOENT.
 Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
-/// openat2 with RESOLVE_BENEATH|NO_XDEV|NO_SYMLINKS|NO_MAGICLINKS: `path` must lie below
-/// `dirfd` on the same mount, reached without any symlink, so nothing mounted or linked over a
-/// part of it can redirect the open. Returns empty Fd on ENOENT.
-Fd open_beneath_strict(int dirfd, const std::string& path, int flags);
 /// Reads a whole file; throws if it is larger than `limit` bytes.
 std::string read_file(const std::string& path, size_t limit = 16u << 20);
 /// Reads from an open fd until EOF; throws past `limit`.

@@ -18,6 +18,9 @@ public:
     /// filesystem magic is PROC_SUPER_MAGIC and the inode is procfs's root inode, so neither a
     /// tmpfs nor a bind mount of a procfs subdirectory passes.
     static ProcFs open(const std::string& path = "/proc");
+    /// Takes an fd on a procfs root made by the caller (a fresh, detached instance from
+    /// fsopen/fsmount, which nothing can have covered) after the same checks as open().
+    static ProcFs adopt(Fd root, const std::string& what);
     /// Opens `entry` ("self/attr/exec", "sys/net/ipv4/ip_forward") below the root with openat2
     /// RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV (procfs's own "self" symlink is
     /// followed; a mount anywhere on the way is EXDEV) and checks the result is on procfs.
