@@ -19,6 +19,7 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"join_types", b.join_types},
         {"seccomp_program", b.seccomp_program},
         {"seccomp_flags", b.seccomp_flags},
+        {"join_cgroup", b.join_cgroup},
     };
     return j.dump();
 }
@@ -38,6 +39,7 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.join_types = j.at("join_types").get<std::vector<std::string>>();
         b.seccomp_program = j.at("seccomp_program").get<std::string>();
         b.seccomp_flags = j.at("seccomp_flags").get<unsigned>();
+        b.join_cgroup = j.at("join_cgroup").get<bool>();
         return b;
     } catch (const nlohmann::json::exception& e) {
         fail("bootstrap document: {}", e.what());

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocirt/cgroup/manager.hpp"
 #include "ocirt/hooks/hooks.hpp"
 #include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
@@ -126,7 +127,8 @@ std::string owner_name() {
 
 /// Kills what a failed create started and removes its state dir.
 void abort_create(ContainerDir& dir, pid_t first, bool first_reaped, pid_t container, bool hooks_started,
-                  const ContainerRecord& rec, const spec::Config& cfg) noexcept {
+                  const ContainerRecord& rec, const spec::Config& cfg,
+                  const std::optional<cgroup::ContainerCgroup>& cg) noexcept {
     release_host_resources(dir, cfg);
     try {
         sys::Fd pidfd = container > 0 ? sys::pidfd_open(container) : sys::Fd();
@@ -142,6 +144,11 @@ void abort_create(ContainerDir& dir, pid_t first, bool first_reaped, pid_t conta
         if (hooks_started) hooks::run_hooks_warn_only(cfg.hooks.poststop, hook_state(rec, spec::Status::stopped), "poststop");
     } catch (const Error& e) {
         log::warn("cleaning up after a failed create: {}", e.what());
+    }
+    try {
+        if (cg) cgroup::remove_cgroup(*cg);
+    } catch (const Error& e) {
+        log::warn("removing the cgroup of a failed create: {}", e.what());
     }
     try {
         dir.destroy();
@@ -188,11 +195,24 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
     pid_t first = 0;
     bool first_reaped = false;
     bool hooks_started = false;
+    std::optional<cgroup::ContainerCgroup> cg;
     try {
         const std::string config_text = spec::config_to_json(p.config).dump();
         sys::write_file_atomic(dir.config_path(), config_text, 0600);
         // The init stage waits on this socket for `start` (see start_container).
         sys::Fd start_listener = sys::listen_seqpacket(dir.start_socket_address());
+
+        // The cgroup exists, with its limits and device filter, before the init stage runs: the
+        // stage joins it first thing (through this cgroup.procs fd), so nothing runs unlimited.
+        cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
+        sys::Fd cgroup_procs;
+        if (cg) {
+            cgroup::setup_cgroup(*cg, p.config);
+            rec.cgroup_path = cg->path;
+            rec.cgroup_created = cg->created;
+            cgroup_procs = cgroup::open_for_join(*cg);
+            log::debug("create {}: cgroup {} ready", o.id, cg->dir());
+        }
 
         InitBootstrap boot;
         boot.mode = InitMode::create;
@@ -206,7 +226,12 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         put_filter(boot, filter);
         std::vector<int> fds{start_listener.get()};
         for (const auto& f : ns_fds) fds.push_back(f.get());
+        if (cgroup_procs) {
+            fds.push_back(cgroup_procs.get());
+            boot.join_cgroup = true;
+        }
         LaunchedInit init = launch_init(boot, fds);
+        cgroup_procs.reset();
         first = init.pid;
         log::debug("create {}: init stage started as pid {}", o.id, first);
         start_listener.reset();
@@ -263,7 +288,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         out.pid = rec.pid;
         return out;
     } catch (const Error&) {
-        abort_create(dir, first, first_reaped, rec.pid, hooks_started, rec, p.config);
+        abort_create(dir, first, first_reaped, rec.pid, hooks_started, rec, p.config, cg);
         throw;
     }
 }

@@ -47,6 +47,10 @@ spec::Config default_config() {
                       "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
                       "/sys/firmware",    "/proc/scsi"};
     l.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+    // runc's default: no device but the default allow list (the cgroup device filter).
+    spec::Resources r;
+    r.devices.push_back(spec::DeviceCgroupRule{false, std::nullopt, std::nullopt, std::nullopt, std::string("rwm")});
+    l.resources = r;
     c.linux_ = l;
     return c;
 }

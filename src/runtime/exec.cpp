@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocirt/cgroup/manager.hpp"
 #include "ocirt/ns/namespaces.hpp"
 #include "ocirt/runtime/container.hpp"
 #include "ocirt/runtime/create_internal.hpp"
@@ -137,7 +138,15 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         }
         std::vector<int> fds;
         for (const auto& f : ns_fds) fds.push_back(f.get());
+        // The new process joins the container's cgroup too, so its limits and `ps` cover it.
+        sys::Fd cgroup_procs;
+        if (!rec->cgroup_path.empty()) {
+            cgroup_procs = cgroup::open_for_join(cgroup::locate(rec->cgroup_path, rec->cgroup_created));
+            fds.push_back(cgroup_procs.get());
+            boot.join_cgroup = true;
+        }
         LaunchedInit init = launch_init(boot, fds);
+        cgroup_procs.reset();
         ns_fds.clear();
         pid_t pid = 0;
         sys::Fd master;

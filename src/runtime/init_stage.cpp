@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocirt/cgroup/manager.hpp"
 #include "ocirt/hooks/hooks.hpp"
 #include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
@@ -63,6 +64,17 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
     auto state = nlohmann::json::parse(host_state_text.get<std::string>());
     state["pid"] = sys::self_pid();
     return state.dump();
+}
+
+/// Joins the container's cgroup when the parent passed its cgroup.procs (the last fd). This
+/// comes before any setns or unshare: a new cgroup namespace then has this cgroup as its root,
+/// and every process the stage forks starts inside the cgroup.
+void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds) {
+    if (!boot.join_cgroup) return;
+    if (fds.size() < 2) fail("bootstrap: the cgroup fd is missing");
+    sys::Fd procs = std::move(fds.back());
+    fds.pop_back();
+    cgroup::join(procs.get());
 }
 
 [[noreturn]] void run_create(SyncChannel& ch, const InitBootstrap& boot, std::vector<sys::Fd>& fds) {
@@ -199,6 +211,7 @@ void init_main(int sync_fd) noexcept {
         if (boot_msg.fds.empty()) fail("bootstrap: no document");
         const InitBootstrap boot =
             bootstrap_from_json(sys::read_fd(boot_msg.fds[kBootstrapDocFd].get(), 64u << 20));
+        join_container_cgroup(boot, boot_msg.fds);
         if (boot.mode == InitMode::create) run_create(ch, boot, boot_msg.fds);
         run_exec(ch, boot, boot_msg.fds);
     } catch (const Error& e) {

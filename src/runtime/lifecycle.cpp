@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "ocirt/cgroup/manager.hpp"
+#include "ocirt/cgroup/processes.hpp"
 #include "ocirt/hooks/hooks.hpp"
 #include "ocirt/runtime/container.hpp"
 #include "ocirt/runtime/create_internal.hpp"
@@ -39,6 +41,9 @@ void kill_and_wait(const ContainerRecord& r) {
 }  // namespace
 
 void destroy_container(ContainerDir& dir, const std::optional<ContainerRecord>& r) {
+    // The cgroup goes first (killing what is left in it): a failure keeps the state dir, so the
+    // delete can be retried, instead of leaking a cgroup nobody remembers.
+    if (r && !r->cgroup_path.empty()) cgroup::remove_cgroup(cgroup::locate(r->cgroup_path, r->cgroup_created));
     std::optional<spec::Config> cfg;
     try {
         cfg = saved_config(dir);
@@ -112,9 +117,18 @@ void kill_container(const GlobalOptions& g, const std::string& id, int signal, b
         const ContainerRecord r = require_record(dir, rec);
         sys::Fd pidfd = sys::pidfd_open(r.pid);
         if (!pidfd || sys::process_start_time(r.pid) != r.start_time) fail("container not running");
-        if (all)
+        if (all && !r.cgroup_path.empty()) {
+            // Every process in the container's cgroup: cgroup.kill for SIGKILL (nothing can fork
+            // away from it), otherwise each listed process.
+            const auto cg = cgroup::locate(r.cgroup_path, r.cgroup_created).files();
+            if (signal == SIGKILL && cgroup::kill_all(cg)) return;
+            cgroup::signal_all(cg, signal);  // the init process is listed too
+            return;
+        }
+        if (all) {
             for (pid_t p : processes_of(r.pid))
                 if (p != r.pid) sys::send_signal(p, signal);
+        }
         sys::pidfd_signal(pidfd.get(), signal);
     });
 }
@@ -147,7 +161,14 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
 std::vector<int> container_pids(const GlobalOptions& g, const std::string& id) {
     ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
     const auto rec = dir.load();
-    if (compute_status(dir, rec) == spec::Status::stopped || !rec) return {};
+    if (!rec) return {};
+    if (!rec->cgroup_path.empty()) {
+        const auto cg = cgroup::locate(rec->cgroup_path, rec->cgroup_created);
+        if (!sys::exists(cg.dir())) return {};
+        const auto pids = cgroup::processes(cg.files());
+        return std::vector<int>(pids.begin(), pids.end());
+    }
+    if (compute_status(dir, rec) == spec::Status::stopped) return {};
     return processes_of(rec->pid);
 }
 

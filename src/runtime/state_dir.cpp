@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocirt/cgroup/freezer.hpp"
+#include "ocirt/cgroup/manager.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/util/error.hpp"
@@ -17,6 +19,15 @@ sys::Fd lock_dir(const std::string& path) {
     sys::Fd fd = sys::open_at(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
     sys::lock_exclusive(fd.get());
     return fd;
+}
+
+/// True if the container's cgroup is frozen; a cgroup that cannot be found is not.
+bool cgroup_frozen(const ContainerRecord& r) {
+    try {
+        return cgroup::is_frozen(cgroup::locate(r.cgroup_path, r.cgroup_created).files());
+    } catch (const Error&) {
+        return false;
+    }
 }
 
 }  // namespace
@@ -74,6 +85,8 @@ std::optional<ContainerRecord> ContainerDir::load() const {
         r.annotations = j.value("annotations", std::map<std::string, std::string>{});
         r.pid = j.at("pid").get<pid_t>();
         r.start_time = j.at("start_time").get<uint64_t>();
+        r.cgroup_path = j.value("cgroup_path", "");
+        r.cgroup_created = j.value("cgroup_created", std::vector<std::string>{});
         return r;
     } catch (const nlohmann::json::exception& e) {
         fail("{}: corrupt state file: {}", file, e.what());
@@ -84,6 +97,7 @@ void ContainerDir::save(const ContainerRecord& r) const {
     nlohmann::json j = {
         {"id", r.id},           {"bundle", r.bundle}, {"rootfs", r.rootfs},         {"created", r.created},
         {"owner", r.owner},     {"pid", r.pid},       {"start_time", r.start_time}, {"annotations", r.annotations},
+        {"cgroup_path", r.cgroup_path}, {"cgroup_created", r.cgroup_created},
     };
     sys::write_file_atomic(path_ + "/state.json", j.dump(), 0600);
 }
@@ -112,6 +126,7 @@ spec::Status compute_status(const ContainerDir& dir, const std::optional<Contain
     if (!started || *started != r->start_time) return spec::Status::stopped;  // gone, or the PID was reused
     const auto state = sys::process_state(r->pid);
     if (!state || *state == 'Z' || *state == 'X') return spec::Status::stopped;
+    if (!r->cgroup_path.empty() && cgroup_frozen(*r)) return spec::Status::paused;
     if (sys::exists(dir.start_socket_path())) return spec::Status::created;
     return spec::Status::running;
 }

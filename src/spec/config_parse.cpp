@@ -606,4 +606,12 @@ Config config_from_json(const nlohmann::json& j) {
     }
 }
 
+Resources resources_from_json(const nlohmann::json& j) {
+    try {
+        return parse_resources(Obj(j, Ptr()));
+    } catch (const nlohmann::json::exception& e) {
+        fail("resources: {}", e.what());
+    }
+}
+
 }  // namespace ocirt::spec

@@ -298,4 +298,22 @@ std::string read_from_start(int fd, size_t limit) {
     if (::lseek(fd, 0, SEEK_SET) < 0) throw_errno("seek fd {}", fd);
     return read_fd(fd, limit);
 }
+
+void write_existing_file(const std::string& path, const std::string& data) {
+    Fd fd = open_at(AT_FDCWD, path, O_WRONLY);
+    while (true) {
+        const ssize_t w = ::write(fd.get(), data.data(), data.size());
+        if (w >= 0) {
+            if (static_cast<size_t>(w) != data.size()) fail("write {}: short write", path);
+            return;
+        }
+        if (errno != EINTR) throw_errno("write \"{}\" to {}", data, path);
+    }
+}
+
+int remove_empty_dir(const std::string& path) {
+    if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return 0;
+    return errno;
+}
+
 }  // namespace ocirt::sys

@@ -462,6 +462,24 @@ int cmd_sleep(const char* seconds) {
     return 0;
 }
 
+/// Allocates and touches `mib` MiB of anonymous memory, one MiB at a time, printing the count
+/// after each; then sleeps. Under a memory limit the OOM killer ends it part way.
+int cmd_alloc(const char* mib) {
+    const long total = std::atol(mib);
+    for (long i = 1; i <= total; ++i) {
+        // Through a volatile pointer, so the compiler cannot drop the unused allocation.
+        volatile char* block = static_cast<char*>(std::malloc(1 << 20));
+        if (block == nullptr) return 3;
+        for (long off = 0; off < (1 << 20); off += 4096) block[off] = 1;
+        std::printf("allocated %ld\n", i);
+        std::fflush(stdout);
+    }
+    struct timespec left {3600, 0};
+    while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+    }
+    return 0;
+}
+
 /// Blocks every catchable signal, says so, then reports the first one that arrives.
 /// Blocking (rather than installing handlers) also works as PID 1, where the
 /// kernel drops signals that have no handler.
@@ -569,7 +587,7 @@ int cmd_thread_mkdir(const char* path) {
 
 int usage() {
     std::fputs("usage: probe [report | stat PATH... | write PATH | sleep SECONDS | exit CODE | signals | sched |"
-               " personality V... | thread-mkdir PATH]\n",
+               " personality V... | thread-mkdir PATH | alloc MIB]\n",
                stderr);
     return 2;
 }
@@ -588,5 +606,6 @@ int main(int argc, char** argv) {
     if (cmd == "sched" && argc == 2) return cmd_sched();
     if (cmd == "personality" && argc >= 3) return cmd_personality(argc - 2, argv + 2);
     if (cmd == "thread-mkdir" && argc == 3) return cmd_thread_mkdir(argv[2]);
+    if (cmd == "alloc" && argc == 3) return cmd_alloc(argv[2]);
     return usage();
 }

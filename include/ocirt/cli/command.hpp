@@ -42,5 +42,10 @@ Command spec_command();
 Command exec_command();
 Command validate_command();
 Command features_command();
+Command pause_command();
+Command resume_command();
+Command update_command();
+Command events_command();
+Command ps_command();
 
 }  // namespace ocirt::cli

@@ -25,6 +25,7 @@ struct InitBootstrap {
     std::vector<std::string> join_types;  ///< exec: namespace types of the attached fds, in order
     std::string seccomp_program;  ///< the compiled filter as hex (empty: none)
     unsigned seccomp_flags = 0;   ///< its SECCOMP_FILTER_FLAG_* bits
+    bool join_cgroup = false;   ///< the last fd is the container cgroup's cgroup.procs, to join first
 };
 
 /// Serialises the document.
@@ -33,7 +34,7 @@ std::string bootstrap_to_json(const InitBootstrap& b);
 InitBootstrap bootstrap_from_json(const std::string& text);
 
 /// The fds that travel with the bootstrap message, in order: [document, exec.sock listener (create only),
-/// namespace fds...].
+/// namespace fds..., cgroup.procs (when join_cgroup)].
 inline constexpr size_t kBootstrapDocFd = 0;
 
 }  // namespace ocirt::runtime

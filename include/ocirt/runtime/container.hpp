@@ -1,6 +1,8 @@
 #pragma once
 /// The container front end: every lifecycle operation the CLI offers, on a state root.
 
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +54,13 @@ struct ExecOptions {
     int preserve_fds = 0;
 };
 
+/// `update`.
+struct UpdateOptions {
+    std::string id;
+    std::optional<std::string> resources_file;  ///< --resources: a LinuxResources JSON file, "-" for stdin
+    std::map<std::string, std::string> flags;   ///< runc's flags by name ("memory", "cpu-quota" ...)
+};
+
 /// Creates a container and leaves it waiting for `start`.
 void create_container(const GlobalOptions& g, const CreateOptions& o);
 /// Starts a created container: its program runs.
@@ -68,7 +77,21 @@ void kill_container(const GlobalOptions& g, const std::string& id, int signal, b
 void delete_container(const GlobalOptions& g, const std::string& id, bool force);
 /// Runs another process in a container; in the foreground returns its exit status.
 int exec_in_container(const GlobalOptions& g, const ExecOptions& o);
-/// The PIDs of a container's processes, as seen on the host.
+/// The PIDs of a container's processes, as seen on the host (from its cgroup when it has one).
 std::vector<int> container_pids(const GlobalOptions& g, const std::string& id);
+/// Freezes every process of a running container (cgroup.freeze); its status becomes paused.
+void pause_container(const GlobalOptions& g, const std::string& id);
+/// Thaws a paused container.
+void resume_container(const GlobalOptions& g, const std::string& id);
+/// Changes the resources of a created, running or paused container live, and records them.
+void update_container(const GlobalOptions& g, const UpdateOptions& o);
+/// One `events --stats` record: {"type":"stats","id":...,"data":{cpu, memory, pids, blkio, hugetlb}}.
+std::string container_stats_event(const GlobalOptions& g, const std::string& id);
+/// `events`: a stats record every `interval_ms` and {"type":"oom"} when memory.events counts a
+/// new OOM kill, each handed to `emit` as one JSON line, until the container stops.
+void watch_container_events(const GlobalOptions& g, const std::string& id, int interval_ms,
+                            const std::function<void(const std::string&)>& emit);
+/// `ps`: runs ps(1) with `ps_args` (default -ef) and keeps the header and the container's lines.
+std::string container_ps_table(const GlobalOptions& g, const std::string& id, const std::vector<std::string>& ps_args);
 
 }  // namespace ocirt::runtime

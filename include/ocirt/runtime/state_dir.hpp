@@ -30,6 +30,8 @@ struct ContainerRecord {
     std::map<std::string, std::string> annotations;
     pid_t pid = 0;                 ///< the container process on the host, 0 while creating
     uint64_t start_time = 0;       ///< its start time, to tell it from a reused PID
+    std::string cgroup_path;       ///< the container's cgroup in the v2 hierarchy; empty: none
+    std::vector<std::string> cgroup_created;  ///< cgroup dirs create made, shallowest first
 };
 
 /// One container's directory, locked for the lifetime of this object.

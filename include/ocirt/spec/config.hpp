@@ -316,6 +316,8 @@ std::vector<std::string> namespace_type_names();
 /// Builds the model from parsed JSON. Throws ocirt::Error naming the JSON path at fault
 /// ("/process/user/uid: expected an unsigned integer").
 Config config_from_json(const nlohmann::json& j);
+/// Builds linux.resources alone (what `update --resources` reads); errors name paths inside it.
+Resources resources_from_json(const nlohmann::json& j);
 /// Serialises the model back to JSON (fields left unset are omitted).
 nlohmann::json config_to_json(const Config& c);
 

@@ -94,3 +94,11 @@ namespace ocirt::sys {
 /// realpath(3).
 std::string real_path(const std::string& path);
 }  // namespace ocirt::sys
+
+namespace ocirt::sys {
+/// Writes `data` with one write() to a file that must exist (no O_CREAT, no O_TRUNC): the way
+/// kernel interface files (cgroup, proc) take a value. Throws naming `path`.
+void write_existing_file(const std::string& path, const std::string& data);
+/// rmdir; returns 0, or the errno (ENOENT counts as success) so callers can retry EBUSY.
+int remove_empty_dir(const std::string& path);
+}  // namespace ocirt::sys

@@ -1,0 +1,38 @@
+#pragma once
+/// Where the cgroup v2 hierarchy is: the cgroup2 mount found in /proc/self/mountinfo, and this
+/// process's own cgroup from /proc/self/cgroup. Nothing here assumes /sys/fs/cgroup.
+
+#include <optional>
+#include <string>
+
+namespace ocirt::cgroup {
+
+/// A cgroup2 mount as this process sees it.
+struct Cgroup2Mount {
+    std::string mount_point;  ///< e.g. /sys/fs/cgroup or /sys/fs/cgroup/unified
+    std::string root = "/";   ///< the hierarchy path mounted there (field 4 of mountinfo)
+};
+
+/// The cgroup2 mount in a mountinfo text: /sys/fs/cgroup when it is cgroup2, else the first
+/// cgroup2 mount whose root is "/", else the first at all; nullopt without one.
+std::optional<Cgroup2Mount> find_cgroup2_mount(const std::string& mountinfo);
+/// The cgroup2 mount of this process (reads /proc/self/mountinfo).
+std::optional<Cgroup2Mount> discover_cgroup2();
+/// The "0::<path>" entry of a /proc/<pid>/cgroup text; nullopt without one.
+std::optional<std::string> unified_entry(const std::string& proc_cgroup);
+/// This process's cgroup v2 path (reads /proc/self/cgroup); "/" when it has no v2 entry.
+std::string own_cgroup();
+
+/// Cleans a cgroup path lexically: absolute, no empty, "." or ".." components (".." never
+/// climbs above "/"), as runc's CleanPath does for cgroupsPath.
+std::string clean_path(const std::string& path);
+/// The hierarchy path of a container's cgroup from linux.cgroupsPath: absolute paths are taken
+/// as they are (relative to the cgroup namespace root), relative ones go under the parent of the
+/// caller's cgroup (runc: the caller's own cgroup usually holds processes, so controllers cannot
+/// be enabled below it), and an absent one is /ocirt/<id>.
+std::string resolve_cgroup_path(const std::optional<std::string>& cgroups_path, const std::string& id,
+                                const std::string& own);
+/// The directory of hierarchy path `path` under the mount; throws if the mount does not show it.
+std::string directory_of(const Cgroup2Mount& m, const std::string& path);
+
+}  // namespace ocirt::cgroup

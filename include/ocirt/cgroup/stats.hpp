@@ -1,0 +1,57 @@
+#pragma once
+/// What a cgroup reports about itself: cpu.stat, memory.*, pids.*, io.stat, hugetlb.*.
+/// Raw numbers; `events` shapes them like runc.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocirt/cgroup/cgroup_dir.hpp"
+
+namespace ocirt::cgroup {
+
+/// A "max" limit.
+inline constexpr uint64_t kUnlimited = UINT64_MAX;
+
+/// One line of io.stat: "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0".
+struct IoStatEntry {
+    uint32_t major = 0;
+    uint32_t minor = 0;
+    std::map<std::string, uint64_t> values;
+};
+
+/// Per huge page size.
+struct HugetlbStat {
+    uint64_t usage = 0;
+    uint64_t max = kUnlimited;
+    uint64_t failcnt = 0;  ///< hugetlb.<size>.events "max"
+};
+
+/// A cgroup's statistics; a missing file leaves its part empty.
+struct Stats {
+    std::map<std::string, uint64_t> cpu;            ///< cpu.stat (usage_usec, nr_throttled ...)
+    std::optional<uint64_t> memory_current;
+    uint64_t memory_max = kUnlimited;
+    std::optional<uint64_t> memory_peak;
+    std::optional<uint64_t> swap_current;
+    uint64_t swap_max = kUnlimited;
+    std::map<std::string, uint64_t> memory_stat;    ///< memory.stat
+    std::map<std::string, uint64_t> memory_events;  ///< memory.events (oom, oom_kill ...)
+    std::optional<uint64_t> pids_current;
+    uint64_t pids_max = kUnlimited;
+    std::vector<IoStatEntry> io;
+    std::map<std::string, HugetlbStat> hugetlb;     ///< by page size ("2MB")
+    std::string cpus_effective;
+    std::string mems_effective;
+};
+
+/// Reads the statistics of a cgroup.
+Stats read_stats(const CgroupDir& cg);
+/// Parses io.stat.
+std::vector<IoStatEntry> parse_io_stat(const std::string& text);
+/// A limit file's value: a number, or kUnlimited for "max".
+uint64_t parse_limit(const std::string& text);
+
+}  // namespace ocirt::cgroup

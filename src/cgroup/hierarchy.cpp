@@ -1,0 +1,92 @@
+#include "ocirt/cgroup/hierarchy.hpp"
+
+#include <vector>
+
+#include "ocirt/sys/files.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/strings.hpp"
+
+namespace ocirt::cgroup {
+namespace {
+
+/// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 3 < s.size()) {
+            const std::string oct = s.substr(i + 1, 3);
+            if (oct.find_first_not_of("01234567") == std::string::npos) {
+                out += static_cast<char>(std::stoi(oct, nullptr, 8));
+                i += 3;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<Cgroup2Mount> find_cgroup2_mount(const std::string& mountinfo) {
+    std::vector<Cgroup2Mount> found;
+    for (const auto& line : util::split(mountinfo, '\n')) {
+        const auto fields = util::split(line, ' ');
+        size_t dash = 0;
+        while (dash < fields.size() && fields[dash] != "-") ++dash;
+        if (dash < 5 || dash + 1 >= fields.size() || fields[dash + 1] != "cgroup2") continue;
+        found.push_back(Cgroup2Mount{unescape(fields[4]), unescape(fields[3])});
+    }
+    // The last mount on a point hides earlier ones; look from the end.
+    for (auto it = found.rbegin(); it != found.rend(); ++it)
+        if (it->mount_point == "/sys/fs/cgroup") return *it;
+    for (const auto& m : found)
+        if (m.root == "/") return m;
+    if (!found.empty()) return found.front();
+    return std::nullopt;
+}
+
+std::optional<Cgroup2Mount> discover_cgroup2() { return find_cgroup2_mount(sys::read_file("/proc/self/mountinfo")); }
+
+std::optional<std::string> unified_entry(const std::string& proc_cgroup) {
+    for (const auto& line : util::split(proc_cgroup, '\n'))
+        if (util::starts_with(line, "0::")) return line.substr(3);
+    return std::nullopt;
+}
+
+std::string own_cgroup() { return clean_path(unified_entry(sys::read_file("/proc/self/cgroup")).value_or("/")); }
+
+std::string clean_path(const std::string& path) {
+    std::vector<std::string> parts;
+    for (const auto& p : util::split(path, '/')) {
+        if (p.empty() || p == ".") continue;
+        if (p == "..") {
+            if (!parts.empty()) parts.pop_back();
+            continue;
+        }
+        parts.push_back(p);
+    }
+    return "/" + util::join(parts, "/");
+}
+
+std::string resolve_cgroup_path(const std::optional<std::string>& cgroups_path, const std::string& id,
+                                const std::string& own) {
+    if (!cgroups_path || cgroups_path->empty()) return "/ocirt/" + id;
+    if ((*cgroups_path)[0] == '/') return clean_path(*cgroups_path);
+    std::string parent = clean_path(own);
+    const auto slash = parent.rfind('/');
+    parent = slash == 0 ? "/" : parent.substr(0, slash);
+    // Cleaning the relative part on its own keeps ".." from climbing out of the parent.
+    return clean_path(parent + clean_path(*cgroups_path));
+}
+
+std::string directory_of(const Cgroup2Mount& m, const std::string& path) {
+    const std::string root = clean_path(m.root);
+    if (root == "/") return m.mount_point + (path == "/" ? "" : path);
+    if (path == root) return m.mount_point;
+    if (!util::starts_with(path, root + "/"))
+        fail("cgroup {} is outside the cgroup2 mount at {} (which shows {})", path, m.mount_point, root);
+    return m.mount_point + path.substr(root.size());
+}
+
+}  // namespace ocirt::cgroup

@@ -1,0 +1,147 @@
+#include "ocirt/cgroup/manager.hpp"
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <thread>
+
+#include "ocirt/cgroup/controllers.hpp"
+#include "ocirt/cgroup/device_filter.hpp"
+#include "ocirt/cgroup/hierarchy.hpp"
+#include "ocirt/cgroup/processes.hpp"
+#include "ocirt/cgroup/v2/resources.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
+#include "ocirt/util/strings.hpp"
+
+namespace ocirt::cgroup {
+namespace {
+
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+
+const spec::Resources& resources_of(const spec::Config& c) {
+    static const spec::Resources kNone;
+    return c.linux_ && c.linux_->resources ? *c.linux_->resources : kNone;
+}
+
+/// The hierarchy path of a directory under the mount.
+std::string hierarchy_path(const Cgroup2Mount& m, const std::string& dir) {
+    const std::string root = clean_path(m.root);
+    return clean_path((root == "/" ? "" : root) + "/" + dir.substr(m.mount_point.size()));
+}
+
+/// mkdir of each missing directory from the mount down to the cgroup, recorded as it goes. A
+/// concurrent remove of a shared parent (another container's delete) can make a mkdir fail with
+/// ENOENT: start over.
+void make_cgroup_dirs(ContainerCgroup& cg) {
+    const std::string dir = cg.dir();
+    for (int attempt = 0;; ++attempt) {
+        std::string cur = cg.mount.mount_point;
+        try {
+            for (const auto& part : util::split(dir.substr(cur.size()), '/')) {
+                if (part.empty()) continue;
+                cur += "/" + part;
+                if (sys::make_dir(cur, 0755, true)) cg.created.push_back(hierarchy_path(cg.mount, cur));
+            }
+            return;
+        } catch (const Error& e) {
+            if (e.code() != ENOENT || attempt >= 5) throw;
+        }
+    }
+}
+
+}  // namespace
+
+std::string ContainerCgroup::dir() const { return directory_of(mount, path); }
+
+std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd) {
+    const std::optional<std::string> wanted = c.linux_ ? c.linux_->cgroups_path : std::nullopt;
+    if (systemd) fail("--systemd-cgroup: the systemd cgroup driver is not supported by ocirt yet");
+    const auto mount = discover_cgroup2();
+    if (!mount) {
+        const bool asks = wanted || (c.linux_ && c.linux_->resources);
+        if (!asks) return std::nullopt;
+        fail("{}: this host has no cgroup v2 hierarchy (no cgroup2 mount in /proc/self/mountinfo)",
+             wanted ? "/linux/cgroupsPath" : "/linux/resources");
+    }
+    const std::string path = resolve_cgroup_path(wanted, id, own_cgroup());
+    if (path == "/") fail("/linux/cgroupsPath: the root cgroup cannot be a container's cgroup");
+    ContainerCgroup cg;
+    cg.path = path;
+    cg.mount = *mount;
+    with_context("/linux/cgroupsPath", [&] { cg.dir(); });  // the mount must show the path
+    return cg;
+}
+
+void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
+    const spec::Resources& r = resources_of(c);
+    const auto needs = needed_controllers(r);
+    const CgroupDir top(cg.mount.mount_point);
+    require_available(needs, parse_controller_list(top.read("cgroup.controllers")), cg.mount.mount_point);
+    const CgroupDir files = cg.files();
+    if (sys::exists(cg.dir()) && populated(files)) fail("/linux/cgroupsPath: cgroup {} already has processes", cg.path);
+    make_cgroup_dirs(cg);
+    cg.claimed = true;
+    enable_controllers(cg.mount.mount_point, cg.dir(), needs);
+    v2::apply_resources(files, r, v2::ApplyMode::create);
+    install_device_filter(cg.dir(), effective_device_rules(c));
+}
+
+sys::Fd open_for_join(const ContainerCgroup& cg) { return sys::open_at(AT_FDCWD, cg.dir() + "/cgroup.procs", O_WRONLY); }
+
+void join(int procs_fd) { with_context("join the container's cgroup", [&] { sys::write_all(procs_fd, "0"); }); }
+
+ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created) {
+    const auto mount = discover_cgroup2();
+    if (!mount) fail("cgroup {}: no cgroup2 mount in this mount namespace", path);
+    ContainerCgroup cg;
+    cg.path = path;
+    cg.mount = *mount;
+    cg.created = created;
+    cg.claimed = true;
+    return cg;
+}
+
+void remove_cgroup(const ContainerCgroup& cg) {
+    const CgroupDir files = cg.files();
+    if (!cg.claimed || !sys::exists(cg.dir())) return;
+    const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+    // rmdir fails with EBUSY while a process (even a dying one) is in the cgroup; kill and
+    // retry until the kernel has let go of the last one.
+    while (true) {
+        if (populated(files) && !kill_all(files)) signal_all(files, SIGKILL);
+        const int err = sys::remove_empty_dir(cg.dir());
+        if (err == 0) break;
+        if (err != EBUSY || std::chrono::steady_clock::now() > deadline)
+            throw_error_code(err, "remove cgroup {}", cg.dir());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    // The parents ocirt made, deepest first, while nobody else uses them.
+    for (auto it = cg.created.rbegin(); it != cg.created.rend(); ++it) {
+        if (*it == cg.path) continue;
+        const int err = sys::remove_empty_dir(directory_of(cg.mount, *it));
+        if (err != 0) {
+            if (err != EBUSY && err != ENOTEMPTY) log::debug("remove cgroup {}: {}", *it, std::strerror(err));
+            break;
+        }
+    }
+}
+
+void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config) {
+    const CgroupDir files = cg.files();
+    const auto needs = needed_controllers(r);
+    require_available(needs, parse_controller_list(files.try_read("cgroup.controllers").value_or("")), cg.dir());
+    v2::apply_resources(files, r, v2::ApplyMode::update);
+    if (!r.devices.empty()) {
+        spec::Config with_new = config;
+        if (!with_new.linux_) with_new.linux_ = spec::Linux{};
+        if (!with_new.linux_->resources) with_new.linux_->resources = spec::Resources{};
+        with_new.linux_->resources->devices = r.devices;
+        install_device_filter(cg.dir(), effective_device_rules(with_new));
+    }
+}
+
+}  // namespace ocirt::cgroup

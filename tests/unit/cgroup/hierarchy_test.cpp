@@ -1,0 +1,59 @@
+#include <catch2/catch.hpp>
+
+#include "ocirt/cgroup/hierarchy.hpp"
+#include "ocirt/util/error.hpp"
+
+using namespace ocirt::cgroup;
+
+namespace {
+// This development host: cgroup v1 controllers on a tmpfs, cgroup2 beside them.
+const char* kHybrid =
+    "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+    "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+    "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+const char* kUnified =
+    "22 1 0:21 / /sys rw - sysfs sysfs rw\n"
+    "29 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n";
+}  // namespace
+
+TEST_CASE("the cgroup2 mount is found in mountinfo, not assumed") {
+    auto m = find_cgroup2_mount(kHybrid);
+    REQUIRE(m);
+    CHECK(m->mount_point == "/sys/fs/cgroup/unified");
+    CHECK(m->root == "/");
+    m = find_cgroup2_mount(kUnified);
+    REQUIRE(m);
+    CHECK(m->mount_point == "/sys/fs/cgroup");
+    CHECK_FALSE(find_cgroup2_mount("32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"));
+    // Escaped mount points and a mount showing a sub-tree.
+    m = find_cgroup2_mount("50 1 0:40 /ocirt /mnt/my\\040cg rw - cgroup2 none rw\n");
+    REQUIRE(m);
+    CHECK(m->mount_point == "/mnt/my cg");
+    CHECK(m->root == "/ocirt");
+}
+
+TEST_CASE("the unified entry of /proc/self/cgroup") {
+    CHECK(unified_entry("4:memory:/x\n0::/user.slice/a.scope\n") == std::optional<std::string>("/user.slice/a.scope"));
+    CHECK_FALSE(unified_entry("4:memory:/x\n"));
+}
+
+TEST_CASE("cgroupsPath resolves as runc does") {
+    CHECK(clean_path("a//b/./c/") == "/a/b/c");
+    CHECK(clean_path("/../../a/../b") == "/b");
+    CHECK(resolve_cgroup_path(std::nullopt, "c1", "/") == "/ocirt/c1");
+    CHECK(resolve_cgroup_path(std::string(""), "c1", "/") == "/ocirt/c1");
+    CHECK(resolve_cgroup_path(std::string("/a/b"), "c1", "/x/y") == "/a/b");
+    CHECK(resolve_cgroup_path(std::string("/a/../../etc"), "c1", "/") == "/etc");
+    // Relative: under the parent of the caller's cgroup; ".." cannot climb out of it.
+    CHECK(resolve_cgroup_path(std::string("box/c1"), "c1", "/user.slice/me.scope") == "/user.slice/box/c1");
+    CHECK(resolve_cgroup_path(std::string("../../x"), "c1", "/a/b") == "/a/x");
+    CHECK(resolve_cgroup_path(std::string("x"), "c1", "/") == "/x");
+}
+
+TEST_CASE("a hierarchy path maps to a directory under the mount") {
+    CHECK(directory_of({"/sys/fs/cgroup", "/"}, "/ocirt/c1") == "/sys/fs/cgroup/ocirt/c1");
+    CHECK(directory_of({"/mnt", "/ocirt"}, "/ocirt/c1") == "/mnt/c1");
+    CHECK(directory_of({"/mnt", "/ocirt"}, "/ocirt") == "/mnt");
+    CHECK_THROWS_AS(directory_of({"/mnt", "/ocirt"}, "/other/c1"), ocirt::Error);
+    CHECK_THROWS_AS(directory_of({"/mnt", "/ocirt"}, "/ocirtx"), ocirt::Error);
+}
