@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "ocirt/cgroup/features.hpp"
 #include "ocirt/mount/options.hpp"
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/seccomp/names.hpp"
@@ -15,12 +16,11 @@ namespace ocirt::runtime {
 
 nlohmann::json features_document() {
     using nlohmann::json;
+    constexpr cgroup::CgroupFeatures cg = cgroup::features();
     json linux = {
         {"namespaces", spec::namespace_type_names()},
         {"capabilities", security::known_capability_names()},
-        // cgroup management lands with its own issue; until then a config asking for it is
-        // refused (spec/support.cpp), so none is claimed here.
-        {"cgroup", {{"v1", false}, {"v2", false}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+        {"cgroup", {{"v1", cg.v1}, {"v2", cg.v2}, {"systemd", cg.systemd}, {"systemdUser", cg.systemd_user}, {"rdma", cg.rdma}}},
         // The same tables the seccomp compiler reads, so this cannot claim what it refuses.
         {"seccomp",
          {{"enabled", true},
