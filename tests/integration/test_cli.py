@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-COMMANDS = ["create", "start", "run", "state", "kill", "delete", "list", "exec", "spec"]
+COMMANDS = ["create", "start", "run", "state", "kill", "delete", "list", "exec", "spec", "pause", "resume", "update", "events", "ps"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
