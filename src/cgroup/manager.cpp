@@ -132,8 +132,11 @@ void remove_cgroup(const ContainerCgroup& cg) {
 
 void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config) {
     const CgroupDir files = cg.files();
+    // A limit of a kind create did not set needs its controller enabled in the ancestors now.
     const auto needs = needed_controllers(r);
-    require_available(needs, parse_controller_list(files.try_read("cgroup.controllers").value_or("")), cg.dir());
+    require_available(needs, parse_controller_list(CgroupDir(cg.mount.mount_point).read("cgroup.controllers")),
+                      cg.mount.mount_point);
+    enable_controllers(cg.mount.mount_point, cg.dir(), needs);
     v2::apply_resources(files, r, v2::ApplyMode::update);
     if (!r.devices.empty()) {
         spec::Config with_new = config;
