@@ -204,6 +204,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
 
         // The cgroup exists, with its limits and device filter, before the init stage runs: the
         // stage joins it first thing (through this cgroup.procs fd), so nothing runs unlimited.
+        log::debug("create {}: state dir ready; setting up the cgroup", o.id);
         cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
         sys::Fd cgroup_procs;
         if (cg) {

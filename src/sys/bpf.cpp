@@ -18,21 +18,31 @@ uint64_t ptr(const void* p) { return static_cast<uint64_t>(reinterpret_cast<uint
 }  // namespace
 
 Fd bpf_prog_load(bpf_prog_type type, const std::vector<bpf_insn>& insns, const std::string& license) {
-    std::vector<char> log(64 * 1024, '\0');
-    bpf_attr attr;
-    std::memset(&attr, 0, sizeof attr);
-    attr.prog_type = type;
-    attr.insns = ptr(insns.data());
-    attr.insn_cnt = static_cast<uint32_t>(insns.size());
-    attr.license = ptr(license.c_str());
-    attr.log_buf = ptr(log.data());
-    attr.log_size = static_cast<uint32_t>(log.size());
-    attr.log_level = 1;
-    const long fd = bpf(BPF_PROG_LOAD, attr);
+    auto load = [&](std::vector<char>* log) {
+        bpf_attr attr;
+        std::memset(&attr, 0, sizeof attr);
+        attr.prog_type = type;
+        attr.insns = ptr(insns.data());
+        attr.insn_cnt = static_cast<uint32_t>(insns.size());
+        attr.license = ptr(license.c_str());
+        if (log != nullptr) {
+            attr.log_buf = ptr(log->data());
+            attr.log_size = static_cast<uint32_t>(log->size());
+            attr.log_level = 1;
+        }
+        return bpf(BPF_PROG_LOAD, attr);
+    };
+    // Without a log first: the verifier's log of a long program costs milliseconds and, when it
+    // outgrows the buffer, fails the load. Only a refused program is loaded again for its log.
+    long fd = load(nullptr);
     if (fd >= 0) return Fd(static_cast<int>(fd));
     const int err = errno;
+    std::vector<char> log(256 * 1024, '\0');
+    fd = load(&log);
+    if (fd >= 0) return Fd(static_cast<int>(fd));
     std::string text(log.data());
     while (!text.empty() && text.back() == '\n') text.pop_back();
+    if (const auto nl = text.rfind('\n'); nl != std::string::npos) text = text.substr(nl + 1);  // the verdict
     if (text.empty()) throw_error_code(err, "bpf: load a program");
     throw_error_code(err, "bpf: load a program (verifier: {})", text);
 }
