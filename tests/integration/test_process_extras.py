@@ -35,17 +35,14 @@ def test_personality_flags_are_refused(env, bundle):
 
 
 @pytest.mark.runc_min_version("1.2", "process.ioPriority")
-def test_io_priority(env, bundle):
-    bundle.process["ioPriority"] = {"class": "IOPRIO_CLASS_IDLE", "priority": 7}
+@pytest.mark.parametrize("io_class,level,expected", [
+    ("IOPRIO_CLASS_IDLE", 7, (3, 7)),
+    ("IOPRIO_CLASS_BE", 2, (2, 2)),
+], ids=["idle", "best-effort"])
+def test_io_priority(env, bundle, io_class, level, expected):
+    bundle.process["ioPriority"] = {"class": io_class, "priority": level}
     s = sched_inside(env, bundle)
-    assert (s["ioprio_class"], s["ioprio_level"]) == (3, 7)
-
-
-@pytest.mark.runc_min_version("1.2", "process.ioPriority")
-def test_io_priority_best_effort(env, bundle):
-    bundle.process["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 2}
-    s = sched_inside(env, bundle)
-    assert (s["ioprio_class"], s["ioprio_level"]) == (2, 2)
+    assert (s["ioprio_class"], s["ioprio_level"]) == expected
 
 
 @pytest.mark.runc_min_version("1.2", "process.scheduler")

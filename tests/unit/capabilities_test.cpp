@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "error_of.hpp"
+
 #include <linux/capability.h>
 #include <unistd.h>
 
@@ -13,19 +15,6 @@
 using namespace ocirt::security;
 using proc_test::bit;
 using proc_test::cap_mask;
-
-namespace {
-
-std::string error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const ocirt::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
-}  // namespace
 
 TEST_CASE("capability names map to their numbers") {
     CHECK(capability_from_name("CAP_CHOWN") == 0);

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "error_of.hpp"
+
 #include <chrono>
 #include <string>
 
@@ -20,15 +22,6 @@ namespace {
 
 const std::string kState =
     R"({"ociVersion":"1.2.0","id":"c1","status":"creating","pid":4242,"bundle":"/b","annotations":{"k":"v"}})";
-
-std::string error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const ocirt::Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 Hook hook(const std::string& path, std::vector<std::string> args = {}, std::vector<std::string> env = {},
           std::optional<int32_t> timeout = {}) {

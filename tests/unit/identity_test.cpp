@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "error_of.hpp"
+
 #include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -20,15 +22,6 @@ using proc_test::cap_mask;
 using proc_test::in_child;
 
 namespace {
-
-std::string error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
 
 spec::Rlimit rl(const char* type, uint64_t soft, uint64_t hard) { return spec::Rlimit{type, soft, hard}; }
 

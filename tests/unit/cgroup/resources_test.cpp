@@ -1,6 +1,8 @@
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
+
+#include "../error_of.hpp"
 #include <functional>
 #include <string>
 
@@ -31,15 +33,6 @@ struct FakeCgroup {
     /// Empties a file again (the kernel's files take each write whole; plain files keep the tail).
     void clear(const char* f) const { sys::write_file(path + "/" + f, ""); }
 };
-
-std::string error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
 
 }  // namespace
 

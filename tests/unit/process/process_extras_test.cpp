@@ -1,20 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include "../error_of.hpp"
+
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/util/error.hpp"
 
 using namespace ocirt;
-
-namespace {
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
-}  // namespace
 
 TEST_CASE("CPU lists: single CPUs and ranges") {
     CHECK(process::parse_cpu_list("0-3,6", "f") == std::vector<unsigned>{0, 1, 2, 3, 6});

@@ -1,6 +1,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include "../error_of.hpp"
 #include <cstdlib>
 #include <string>
 
@@ -22,14 +24,6 @@ struct TempRoot {
     ~TempRoot() { sys::remove_tree(path); }
 };
 
-std::string error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
 }  // namespace
 
 TEST_CASE("container IDs follow runc's rules") {
