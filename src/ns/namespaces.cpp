@@ -7,6 +7,7 @@
 
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/namespaces.hpp"
+#include "ocirt/sys/process.hpp"
 #include "ocirt/util/error.hpp"
 
 #ifndef CLONE_NEWTIME
@@ -119,6 +120,16 @@ void write_map(int pid, const char* file, const std::vector<spec::IdMapping>& ma
 void write_id_maps(int pid, const std::vector<spec::IdMapping>& uids, const std::vector<spec::IdMapping>& gids) {
     write_map(pid, "uid_map", uids, "uidMappings");
     write_map(pid, "gid_map", gids, "gidMappings");
+}
+
+bool joins_runtime_namespace(const NamespacePlan& plan, NamespaceType t) {
+    for (const auto& j : plan.joins) {
+        if (j.type != t) continue;
+        const auto theirs = sys::stat_path(j.path);
+        const auto ours = sys::stat_path(proc_ns_path(sys::self_pid(), t));
+        return theirs && ours && theirs->st_ino == ours->st_ino && theirs->st_dev == ours->st_dev;
+    }
+    return false;
 }
 
 std::string proc_ns_path(int pid, NamespaceType t) { return fmt::format("/proc/{}/ns/{}", pid, proc_name(t)); }

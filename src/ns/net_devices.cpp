@@ -28,13 +28,8 @@ void check_net_devices(const std::map<std::string, spec::NetDevice>& devices, co
     if (devices.empty()) return;
     if (!plan.has(spec::NamespaceType::network))
         fail("/linux/netDevices: moving devices needs a network namespace of the container's own");
-    for (const auto& j : plan.joins) {
-        if (j.type != spec::NamespaceType::network) continue;
-        const auto theirs = sys::stat_path(j.path);
-        const auto ours = sys::stat_path(proc_ns_path(sys::self_pid(), spec::NamespaceType::network));
-        if (theirs && ours && theirs->st_ino == ours->st_ino && theirs->st_dev == ours->st_dev)
-            fail("/linux/netDevices: the network namespace joined by path is the runtime's own");
-    }
+    if (joins_runtime_namespace(plan, spec::NamespaceType::network))
+        fail("/linux/netDevices: the network namespace joined by path is the runtime's own");
     std::map<std::string, std::string> inside;
     for (const auto& [host, d] : devices) {
         const std::string field = "/linux/netDevices/" + host;

@@ -21,21 +21,6 @@ constexpr std::array<const char*, 8> kIpcKeys{{"kernel.msgmax", "kernel.msgmnb",
                                                "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
                                                "kernel.shm_rmid_forced"}};
 
-/// True if the namespace the plan joins for `t` is the runtime's own (same nsfs inode).
-bool joins_runtime_namespace(const NamespacePlan& plan, NamespaceType t) {
-    for (const auto& j : plan.joins) {
-        if (j.type != t) continue;
-        const auto theirs = sys::stat_path(j.path);
-        const auto ours = sys::stat_path(proc_ns_path(sys::self_pid(), t));
-        return theirs && ours && theirs->st_ino == ours->st_ino && theirs->st_dev == ours->st_dev;
-    }
-    return false;
-}
-
-const char* namespace_name(NamespaceType t) {
-    return t == NamespaceType::network ? "network" : t == NamespaceType::ipc ? "ipc" : "uts";
-}
-
 /// A procfs root the container cannot have replaced: a fresh detached instance (nothing can be
 /// mounted over a part of it), or the container's /proc if it is the root of a real procfs.
 sys::ProcFs open_trusted_proc() {
@@ -81,10 +66,10 @@ void check_sysctls(const std::map<std::string, std::string>& sysctl, const Names
         if (!ns) fail("{}: not a namespaced sysctl; setting it would change the host", field);
         if (!plan.has(*ns))
             fail("{}: needs a {} namespace of the container's own, and the config shares the host's", field,
-                 namespace_name(*ns));
+                 spec::namespace_type_name(*ns));
         if (joins_runtime_namespace(plan, *ns))
             fail("{}: the {} namespace joined by path is the runtime's own; setting it would change the host", field,
-                 namespace_name(*ns));
+                 spec::namespace_type_name(*ns));
         if (value.find('\n') != std::string::npos) fail("{}: the value must be one line", field);
     }
 }

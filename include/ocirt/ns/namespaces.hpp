@@ -36,6 +36,10 @@ struct NamespacePlan {
 /// Builds the plan; throws naming /linux/namespaces/N on a duplicate type.
 NamespacePlan plan_namespaces(const std::vector<spec::Namespace>& namespaces);
 
+/// True if the plan joins, by path, the namespace of type `t` that the runtime itself is in
+/// (same nsfs inode): changing it would change the host.
+bool joins_runtime_namespace(const NamespacePlan& plan, spec::NamespaceType t);
+
 /// Opens every namespace to join (checking each is a namespace of the right kind), in plan order.
 std::vector<sys::Fd> open_joins(const NamespacePlan& plan);
 
