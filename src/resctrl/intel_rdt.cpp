@@ -87,12 +87,12 @@ void leave_intel_rdt(const spec::IntelRdt& rdt, const std::string& id) {
     const std::string root = find_resctrl_mount();
     if (root.empty()) return;
     const std::string dir = root + "/" + rdt.clos_id.value_or(id);
-    try {
-        if (rdt.enable_monitoring.value_or(false)) sys::remove_dir(dir + "/mon_groups/" + id);
-        if (!rdt.clos_id) sys::remove_dir(dir);
-    } catch (const Error& e) {
-        log::warn("/linux/intelRdt: {}", e.what());
-    }
+    std::vector<std::string> ours;
+    if (rdt.enable_monitoring.value_or(false)) ours.push_back(dir + "/mon_groups/" + id);
+    if (!rdt.clos_id) ours.push_back(dir);
+    for (const auto& d : ours)
+        if (const int err = sys::remove_empty_dir(d); err != 0)
+            log::warn("/linux/intelRdt: {}", Error(err, "remove " + d).what());
 }
 
 }  // namespace ocirt::resctrl

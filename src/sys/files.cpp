@@ -29,27 +29,20 @@ Fd try_open_at(int dirfd, const std::string& path, int flags, mode_t mode) {
     return Fd(fd);
 }
 
-namespace {
-Fd open_resolved(int dirfd, const std::string& path, int flags, mode_t mode, uint64_t resolve) {
+Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
     open_how how{};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
     how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-    how.resolve = resolve;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     const std::string rel = path.empty() ? "." : path;
     while (true) {
-        const long fd = ::syscall(SYS_openat2, dirfd, rel.c_str(), &how, sizeof how);
+        const long fd = ::syscall(SYS_openat2, rootfd, rel.c_str(), &how, sizeof how);
         if (fd >= 0) return Fd(static_cast<int>(fd));
         if (errno == EAGAIN || errno == EINTR) continue;  // a concurrent rename; resolve again
         if (errno == ENOENT) return Fd();
-        throw_errno("open {} inside {}", path, resolve & RESOLVE_IN_ROOT ? "the root" : "its directory");
+        throw_errno("open {} inside the root", path);
     }
 }
-}  // namespace
-
-Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode) {
-    return open_resolved(rootfd, path, flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-}
-
 
 size_t read_some(int fd, void* buf, size_t n) {
     while (true) {
@@ -139,10 +132,6 @@ void make_dir_at(int dirfd, const std::string& name, mode_t mode) {
 
 void remove_file(const std::string& path) {
     if (::unlink(path.c_str()) < 0 && errno != ENOENT) throw_errno("remove {}", path);
-}
-
-void remove_dir(const std::string& path) {
-    if (::rmdir(path.c_str()) < 0 && errno != ENOENT) throw_errno("remove {}", path);
 }
 
 namespace {

@@ -39,8 +39,6 @@ void make_dirs(const std::string& path, mode_t mode);
 void make_dir_at(int dirfd, const std::string& name, mode_t mode);
 /// Removes a file; ENOENT is not an error.
 void remove_file(const std::string& path);
-/// rmdir(path); a missing directory is not an error.
-void remove_dir(const std::string& path);
 /// Removes a directory tree (does not cross mount points nor follow symlinks).
 void remove_tree(const std::string& path);
 /// stat/lstat/fstat; nullopt on ENOENT.
