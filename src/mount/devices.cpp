@@ -64,6 +64,13 @@ mode_t file_type(const std::string& t) {
     return 0;
 }
 
+/// "/dev//foo/" → "/dev/foo": a device path names one file, whatever slashes it is written with.
+std::string canonical_path(const std::string& path) {
+    std::string out;
+    for (const auto& part : sys::path_components(path)) out += "/" + part;
+    return out;
+}
+
 const char* type_name(mode_t type) {
     return type == S_IFCHR ? "character device" : type == S_IFBLK ? "block device" : "FIFO";
 }
@@ -118,7 +125,7 @@ void check_devices(const std::vector<spec::Device>& devices) {
         if (d.major && (*d.major < 0 || *d.major > 0xfff)) fail("/linux/devices/{}/major: out of range", i);
         if (d.minor && (*d.minor < 0 || *d.minor > 0xfffff)) fail("/linux/devices/{}/minor: out of range", i);
         if (d.file_mode && (*d.file_mode & ~07777u)) fail("/linux/devices/{}/fileMode: only permission bits", i);
-        if (!seen.insert(d.path).second) fail("/linux/devices/{}/path: {} is listed twice", i, d.path);
+        if (!seen.insert(canonical_path(d.path)).second) fail("/linux/devices/{}/path: {} is listed twice", i, d.path);
     }
 }
 
@@ -127,19 +134,16 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices, bool i
     for (size_t i = 0; i < devices.size(); ++i) {
         const auto& d = devices[i];
         Node n;
-        n.path = d.path;
+        n.path = canonical_path(d.path);
         n.type = file_type(d.type);
         if (n.type != S_IFIFO)
             n.dev = makedev(static_cast<unsigned>(d.major.value_or(0)), static_cast<unsigned>(d.minor.value_or(0)));
         n.perm = d.file_mode.value_or(0666);
         n.uid = d.uid.value_or(0);
         n.gid = d.gid.value_or(0);
-        const auto parts = sys::path_components(d.path);
-        const bool in_host_dev = dev_from_host && parts.front() == "dev";
+        const bool in_host_dev = dev_from_host && sys::path_components(n.path).front() == "dev";
         with_context(fmt::format("/linux/devices/{}", i), [&] { make_node(rootfd, n, in_user_namespace, in_host_dev); });
-        std::string canonical;
-        for (const auto& p : parts) canonical += "/" + p;
-        listed.insert(canonical);
+        listed.insert(n.path);
     }
     if (dev_from_host) return;  // the host's /dev has its own nodes
     for (const auto& d : kDefaultDevices) {

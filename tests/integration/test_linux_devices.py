@@ -116,3 +116,9 @@ def test_user_namespace_binds_the_host_node(env, bundle):
     bundle.linux["devices"] = [{"path": "/dev/full", "type": "c", "major": 1, "minor": 7}]
     full = stat_inside(env, bundle, "/dev/full")["/dev/full"]
     assert (full["type"], full["major"], full["minor"]) == ("chr", 1, 7)
+
+
+def test_device_path_with_a_trailing_slash_is_normalised(env, bundle):
+    bundle.linux["devices"] = [{"path": "/dev/fuse/", "type": "c", "major": 10, "minor": 229}]
+    fuse = stat_inside(env, bundle, "/dev/fuse")["/dev/fuse"]
+    assert (fuse["type"], fuse["major"], fuse["minor"]) == ("chr", 10, 229)

@@ -26,3 +26,9 @@ TEST_CASE("device entries are checked before anything is created") {
     CHECK_THROWS_WITH(mount::check_devices({dev("c", "/dev/x"), dev("c", "/dev/x")}), Catch::StartsWith("/linux/devices/1/path"));
     CHECK_THROWS_WITH(mount::check_devices({dev("c", "/dev/x", 1, -1)}), Catch::StartsWith("/linux/devices/0/minor"));
 }
+
+TEST_CASE("a device path is one file however its slashes are written") {
+    CHECK_NOTHROW(mount::check_devices({dev("c", "/dev/x/")}));
+    CHECK_THROWS_WITH(mount::check_devices({dev("c", "/dev/x"), dev("c", "/dev//x/")}),
+                      Catch::StartsWith("/linux/devices/1/path"));
+}
