@@ -115,6 +115,7 @@ public:
             check_cgroups_path();
             check_net_devices();
             check_devices();
+            check_rootfs_propagation();
             check_resources();
             check_seccomp();
             check_memory_policy();
@@ -550,6 +551,16 @@ private:
                     warning(at, fmt::format("device {}:{} of type \"{}\" is also device {}; the spec says not to repeat them", *major, *minor, *type, it->second));
             }
         }
+    }
+
+    /// The recursive spellings ("rprivate"...) are what Docker and crun's users write and runc
+    /// accepts; the spec only names "private", "shared", "slave" and "unbindable".
+    void check_rootfs_propagation() {
+        const std::string* p = str(get(linux_, "rootfsPropagation"));
+        if (!p || p->size() < 2 || (*p)[0] != 'r') return;
+        warning({K("linux"), K("rootfsPropagation")},
+                fmt::format("runtime-spec spells it \"{}\"; ocirt, like runc, accepts \"{}\" (\"/\" is changed recursively either way)",
+                            p->substr(1), *p));
     }
 
     void check_list_field(const json* v, InstancePath at) {

@@ -66,6 +66,16 @@ TEST_CASE("semantic: process args, missing process, spec version", "[validate][s
     CHECK(diagnose(c).empty());
 }
 
+TEST_CASE("semantic: recursive rootfsPropagation spellings are accepted with a warning", "[validate][semantic]") {
+    json c = base();
+    c["linux"]["rootfsPropagation"] = "slave";
+    CHECK(diagnose(c).empty());
+    c["linux"]["rootfsPropagation"] = "runbindable";
+    CHECK(diagnose(c) == std::vector<std::string>{
+                             "warning: /linux/rootfsPropagation: runtime-spec spells it \"unbindable\"; ocirt, like runc, "
+                             "accepts \"runbindable\" (\"/\" is changed recursively either way)"});
+}
+
 TEST_CASE("semantic: sysctls need the namespace they live in", "[validate][semantic]") {
     json c = base();
     linux_of(c)["sysctl"] = {{"net.ipv4.ip_forward", "1"}, {"kernel.msgmax", "8192"}, {"fs.mqueue.queues_max", "10"},
