@@ -88,4 +88,8 @@ void move_net_devices_out(const std::map<std::string, spec::NetDevice>& devices,
     sys::remove_file(pin_path);
 }
 
+void bring_up_loopback() {
+    with_context("network namespace: loopback", [] { sys::set_link_up("lo"); });
+}
+
 }  // namespace ocirt::ns

@@ -11,6 +11,7 @@
 #include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
 #include "ocirt/ns/namespaces.hpp"
+#include "ocirt/ns/net_devices.hpp"
 #include "ocirt/ns/sysctl.hpp"
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/runtime/bootstrap.hpp"
@@ -102,6 +103,7 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     if (plan.has(NamespaceType::user)) become_namespace_root();
     const int others = plan.new_flags & ~CLONE_NEWUSER;
     if (others != 0) sys::unshare_namespaces(others, "namespaces");
+    if (plan.creates(NamespaceType::network)) ns::bring_up_loopback();
     if (plan.creates(NamespaceType::time)) {
         DumpableWindow open_proc;
         ns::write_time_offsets(lnx.time_offsets);

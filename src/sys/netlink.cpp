@@ -36,6 +36,12 @@ public:
         std::memcpy(RTA_DATA(rta), data, len);
         header()->nlmsg_len = static_cast<uint32_t>(at + RTA_SPACE(len));
     }
+    /// Sets the link flags in `change` to their values in `flags` (IFF_UP...).
+    void set_flags(unsigned flags, unsigned change) {
+        auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(header()));
+        ifi->ifi_flags = flags;
+        ifi->ifi_change = change;
+    }
     const std::vector<char>& bytes() const { return buf_; }
 
 private:
@@ -74,6 +80,15 @@ void move_link_to_namespace(const std::string& name, int netns_fd, const std::st
     const uint32_t fd = static_cast<uint32_t>(netns_fd);
     req.add(IFLA_NET_NS_FD, &fd, sizeof fd);
     req.add(IFLA_IFNAME, new_name.c_str(), new_name.size() + 1);
+    transact(req, what);
+}
+
+void set_link_up(const std::string& name) {
+    const std::string what = "bring up network device " + name;
+    const unsigned index = link_index(name);
+    if (index == 0) throw_error_code(ENODEV, "{}", what);
+    LinkRequest req(RTM_NEWLINK, static_cast<int>(index));
+    req.set_flags(IFF_UP, IFF_UP);
     transact(req, what);
 }
 

@@ -10,6 +10,8 @@
 //   probe personality V...  call personality(V) for each V (0x hex or decimal); print
 //                           {"V": errno or 0, ...}
 //   probe thread-mkdir PATH mkdir PATH from a second thread; print {"errno": N}
+//   probe loopback          is "lo" up, and does a TCP connect to 127.0.0.1 work; print
+//                           {"lo_up": B, "connect_errno": N}
 //
 // It is linked statically and uses no NSS (no getpwnam), so it needs nothing
 // else in the rootfs. Output is written with stdio and flushed before exit.
@@ -29,8 +31,11 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -480,6 +485,37 @@ int cmd_alloc(const char* mib) {
     return 0;
 }
 
+/// Reports whether the loopback interface is up and a TCP connection to a listener on
+/// 127.0.0.1 (an ephemeral port) succeeds: what a new network namespace needs to be usable.
+int cmd_loopback() {
+    bool up = false;
+    const int probe_fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr {};
+    std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    if (probe_fd >= 0 && ::ioctl(probe_fd, SIOCGIFFLAGS, &ifr) == 0) up = (ifr.ifr_flags & IFF_UP) != 0;
+    if (probe_fd >= 0) ::close(probe_fd);
+
+    int err = 0;
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr {};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (listener < 0 || client < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
+        ::listen(listener, 1) < 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) < 0 ||
+        ::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+        err = errno;
+    Json j;
+    j.begin_object();
+    j.field_bool("lo_up", up);
+    j.field("connect_errno", err);
+    j.end_object();
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    return 0;
+}
+
 /// Blocks every catchable signal, says so, then reports the first one that arrives.
 /// Blocking (rather than installing handlers) also works as PID 1, where the
 /// kernel drops signals that have no handler.
@@ -587,7 +623,7 @@ int cmd_thread_mkdir(const char* path) {
 
 int usage() {
     std::fputs("usage: probe [report | stat PATH... | write PATH | sleep SECONDS | exit CODE | signals | sched |"
-               " personality V... | thread-mkdir PATH | alloc MIB]\n",
+               " personality V... | thread-mkdir PATH | alloc MIB | loopback]\n",
                stderr);
     return 2;
 }
@@ -607,5 +643,6 @@ int main(int argc, char** argv) {
     if (cmd == "personality" && argc >= 3) return cmd_personality(argc - 2, argv + 2);
     if (cmd == "thread-mkdir" && argc == 3) return cmd_thread_mkdir(argv[2]);
     if (cmd == "alloc" && argc == 3) return cmd_alloc(argv[2]);
+    if (cmd == "loopback" && argc == 2) return cmd_loopback();
     return usage();
 }

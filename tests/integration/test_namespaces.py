@@ -178,3 +178,8 @@ def test_hostname_does_not_change_the_host(env, bundle):
     bundle.config["hostname"] = "itest-other"
     run_probe(env, bundle)
     assert os.uname().nodename == before
+
+
+def test_new_network_namespace_has_its_loopback_up(env, bundle):
+    bundle.add_namespace("network")
+    assert run_probe(env, bundle, "loopback") == {"lo_up": True, "connect_errno": 0}
