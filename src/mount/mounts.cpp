@@ -66,6 +66,19 @@ void apply_recursive_attributes(int rootfd, const spec::Mount& m, const MountOpt
     sys::set_mount_attributes(target.get(), true, attr, what + " (recursive attributes)");
 }
 
+/// Binds `source` (recursively) on `destination` in the rootfs and makes it read-only, keeping
+/// `flags` (nosuid, nodev...) and the flags the source's mount has locked.
+void bind_readonly(const std::string& source, int rootfd, const std::string& destination, unsigned long flags,
+                   const std::string& what) {
+    sys::Fd target = sys::open_in_root(rootfd, destination, O_PATH);
+    sys::mount_fs(source, sys::proc_fd_path(target.get()), "", MS_BIND | MS_REC, "", what);
+    // Re-open: the fd still points at the covered directory, not the new mount.
+    target = sys::open_in_root(rootfd, destination, O_PATH);
+    const std::string mounted = sys::proc_fd_path(target.get());
+    sys::mount_fs("", mounted, "", MS_REMOUNT | MS_BIND | MS_RDONLY | (flags & kRemountable) | existing_flags(mounted), "",
+                  what + " (remount)");
+}
+
 void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsContext& ctx, const std::string& mount_label) {
     const MountOptions o = parse_mount_options(m.options);
     const bool bind = is_bind(m, o);
@@ -123,11 +136,16 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
     } catch (const Error& e) {
         // sysfs needs a network namespace owned by the container's user namespace; without one,
         // bind the host's /sys read-only as runc does.
-        if (!(type == "sysfs" && e.code() == EPERM && ctx.in_user_namespace && !ctx.new_network_namespace)) throw;
-        sys::mount_fs("/sys", target_path, "", MS_BIND | MS_REC, "", what + " (bind of /sys)");
-        target = sys::open_in_root(rootfd, m.destination, O_PATH);
-        sys::mount_fs("", sys::proc_fd_path(target.get()), "", MS_REMOUNT | MS_BIND | MS_RDONLY | existing_flags("/sys"), "",
-                      what + " (remount)");
+        if (type == "sysfs" && e.code() == EPERM && ctx.in_user_namespace && !ctx.new_network_namespace)
+            bind_readonly("/sys", rootfd, m.destination, flags, what + " (bind of /sys)");
+        // cgroup2 needs a cgroup namespace owned by the container's user namespace, and fails
+        // with EBUSY on some stacked /sys binds: bind the container's own cgroup directory
+        // from the runtime's hierarchy instead, read-only, as runc and crun do.
+        else if (type == "cgroup2" && (e.code() == EPERM || e.code() == EBUSY) && !ctx.cgroup_dir.empty())
+            bind_readonly(ctx.cgroup_dir, rootfd, m.destination, flags,
+                          fmt::format("{} (bind of the container's cgroup {})", what, ctx.cgroup_dir));
+        else
+            throw;
     }
     if (!o.propagation.empty()) {
         target = sys::open_in_root(rootfd, m.destination, O_PATH);
@@ -149,6 +167,21 @@ std::string mount_point_of(const std::string& path) {
     return best;
 }
 
+/// Creates process.cwd if it is missing, as runc and crun do. Called once "/" is the container's
+/// root: every lookup resolves inside it, so a symlink on the way cannot lead to the host. A cwd
+/// that exists or cannot be looked up is left to the chdir, which reports the problem.
+void create_cwd(const spec::Config& config) {
+    if (!config.process || config.process->cwd.empty()) return;
+    const std::string& cwd = config.process->cwd;
+    sys::Fd root = sys::open_at(AT_FDCWD, "/", O_PATH | O_DIRECTORY);
+    try {
+        if (sys::open_in_root(root.get(), cwd, O_PATH)) return;
+    } catch (const Error&) {
+        return;
+    }
+    with_context("/process/cwd " + cwd, [&] { sys::ensure_dir_in_root(root.get(), cwd, 0755); });
+}
+
 }  // namespace
 
 void check_mounts(const spec::Config& config) {
@@ -164,7 +197,23 @@ void check_mounts(const spec::Config& config) {
     if (config.linux_) check_devices(config.linux_->devices);
 }
 
+void check_without_own_mount_namespace(const spec::Config& config, bool joined) {
+    const char* why = joined ? "the mount namespace is joined by path (/linux/namespaces), and ocirt mounts nothing in "
+                               "a namespace it shares with others"
+                             : "the container has no mount namespace of its own (/linux/namespaces) and would share "
+                               "the runtime's, where ocirt mounts nothing";
+    if (!config.mounts.empty()) fail("/mounts: {}", why);
+    if (config.root && config.root->readonly) fail("/root/readonly: {}", why);
+    if (!config.linux_) return;
+    const spec::Linux& l = *config.linux_;
+    if (!l.masked_paths.empty()) fail("/linux/maskedPaths: {}", why);
+    if (!l.readonly_paths.empty()) fail("/linux/readonlyPaths: {}", why);
+    if (!l.devices.empty()) fail("/linux/devices: {}", why);
+    if (l.rootfs_propagation) fail("/linux/rootfsPropagation: {}", why);
+}
+
 void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
+    if (!ctx.own_mount_namespace) return;
     // Nothing mounted below may propagate back to the host: make "/" a slave (runc's default)
     // or what rootfsPropagation asks for, recursively, before the first mount.
     unsigned long root_prop = MS_SLAVE | MS_REC;
@@ -173,6 +222,10 @@ void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
         if (root_prop == 0) fail("/linux/rootfsPropagation: unknown value \"{}\"", *config.linux_->rootfs_propagation);
         root_prop |= MS_REC;
     }
+    // An unbindable mount cannot be the source of a bind mount: neither the rootfs nor any
+    // bind source below "/" could be bound. Keep "/" private while the rootfs is built;
+    // enter_rootfs makes the new "/" unbindable once it is in place.
+    if (root_prop & MS_UNBINDABLE) root_prop = MS_PRIVATE | MS_REC;
     sys::mount_fs("", "/", "", root_prop, "", "/ (propagation)");
     // pivot_root refuses a new root whose parent mount is shared.
     if (root_prop & MS_SHARED) sys::mount_fs("", mount_point_of(ctx.rootfs), "", MS_PRIVATE, "", "rootfs parent (private)");
@@ -196,6 +249,15 @@ void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
 }
 
 void enter_rootfs(const spec::Config& config, const RootfsContext& ctx, bool no_pivot) {
+    if (!ctx.own_mount_namespace) {
+        // Only chroot: pivot_root would move the root of every process of a shared mount
+        // namespace, and MS_MOVE would change the mount tree the others see.
+        sys::change_dir(ctx.rootfs);
+        sys::change_root(".");
+        sys::change_dir("/");
+        create_cwd(config);
+        return;
+    }
     sys::Fd old_root = sys::open_at(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY);
     sys::change_dir(ctx.rootfs);
     if (no_pivot) {
@@ -214,10 +276,7 @@ void enter_rootfs(const spec::Config& config, const RootfsContext& ctx, bool no_
     }
     old_root.reset();
     sys::change_dir("/");
-    if (config.linux_ && config.linux_->rootfs_propagation) {
-        const unsigned long p = parse_propagation(*config.linux_->rootfs_propagation);
-        sys::mount_fs("", "/", "", p | MS_REC, "", "/ (rootfsPropagation)");
-    }
+    create_cwd(config);  // before root.readonly
     if (config.root && config.root->readonly) {
         const unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
         try {
@@ -229,7 +288,20 @@ void enter_rootfs(const spec::Config& config, const RootfsContext& ctx, bool no_
     }
 }
 
+void apply_rootfs_propagation(const spec::Config& config) {
+    if (!config.linux_ || !config.linux_->rootfs_propagation) return;
+    const unsigned long p = parse_propagation(*config.linux_->rootfs_propagation);
+    sys::mount_fs("", "/", "", p | MS_REC, "", "/ (rootfsPropagation)");
+}
+
+void enter_container_root(int rootfd) {
+    sys::change_dir_fd(rootfd);
+    sys::change_root(".");
+    sys::change_dir("/");
+}
+
 void bind_console(const RootfsContext& ctx, int slave_fd) {
+    if (!ctx.own_mount_namespace) return;  // the pty is the process's stdio, without /dev/console
     sys::Fd root = sys::open_at(AT_FDCWD, ctx.rootfs, O_PATH | O_DIRECTORY);
     sys::Fd target = sys::ensure_file_in_root(root.get(), "/dev/console", 0600);
     sys::mount_fs(sys::proc_fd_path(slave_fd), sys::proc_fd_path(target.get()), "", MS_BIND, "", "/dev/console");

@@ -20,6 +20,8 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"seccomp_program", b.seccomp_program},
         {"seccomp_flags", b.seccomp_flags},
         {"join_cgroup", b.join_cgroup},
+        {"cgroup_dir", b.cgroup_dir},
+        {"enter_root", b.enter_root},
     };
     return j.dump();
 }
@@ -40,6 +42,8 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.seccomp_program = j.at("seccomp_program").get<std::string>();
         b.seccomp_flags = j.at("seccomp_flags").get<unsigned>();
         b.join_cgroup = j.at("join_cgroup").get<bool>();
+        b.cgroup_dir = j.at("cgroup_dir").get<std::string>();
+        b.enter_root = j.at("enter_root").get<bool>();
         return b;
     } catch (const nlohmann::json::exception& e) {
         fail("bootstrap document: {}", e.what());

@@ -58,8 +58,7 @@ void check_config(const spec::Config& c, const ns::NamespacePlan& plan) {
     security::check_rlimits(c.process->rlimits);
     security::check_lsm_labels(c);
     hooks::check_hooks(c.hooks);
-    if (!plan.creates(NamespaceType::mount))
-        fail("/linux/namespaces: ocirt needs a new mount namespace to build the rootfs");
+    if (!plan.creates(NamespaceType::mount)) mount::check_without_own_mount_namespace(c, plan.has(NamespaceType::mount));
     // A joined uts namespace counts, as with runc: its hostname is then set.
     if (c.hostname && !c.hostname->empty() && !plan.has(NamespaceType::uts))
         fail("/hostname: setting the hostname needs a uts namespace");
@@ -104,9 +103,16 @@ Prepared prepare(const CreateOptions& o) {
     check_config(p.config, p.plan);
     log::debug("create {}: bundle {}, config parsed and checked", o.id, p.bundle);
     const std::string root = p.config.root->path;
-    p.rootfs = with_context("/root/path", [&] { return sys::real_path(root[0] == '/' ? root : p.bundle + "/" + root); });
-    auto st = sys::stat_path(p.rootfs);
-    if (!st || !S_ISDIR(st->st_mode)) fail("/root/path: {} is not a directory", p.rootfs);
+    const std::string absolute = root[0] == '/' ? root : p.bundle + "/" + root;
+    if (p.plan.has(NamespaceType::mount) && !p.plan.creates(NamespaceType::mount)) {
+        // In a mount namespace joined by path, root.path names a directory there (as with
+        // runc); the init stage resolves it after joining.
+        p.rootfs = absolute;
+    } else {
+        p.rootfs = with_context("/root/path", [&] { return sys::real_path(absolute); });
+        auto st = sys::stat_path(p.rootfs);
+        if (!st || !S_ISDIR(st->st_mode)) fail("/root/path: {} is not a directory", p.rootfs);
+    }
 
     const int listen = listen_fds_count();
     p.extra_fds = listen + o.preserve_fds;
@@ -224,6 +230,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         boot.no_pivot = o.no_pivot;
         boot.no_new_keyring = o.no_new_keyring;
         boot.extra_fds = p.extra_fds;
+        if (cg) boot.cgroup_dir = cg->dir();
         put_filter(boot, filter);
         std::vector<int> fds{start_listener.get()};
         for (const auto& f : ns_fds) fds.push_back(f.get());

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
@@ -127,6 +128,15 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
             ns_fds.push_back(sys::open_namespace(theirs, ns::clone_flag(t)));
             boot.join_types.emplace_back(spec::namespace_type_name(t));
         }
+        // Without a mount namespace of its own the container is only chrooted: a namespace join
+        // cannot put the new process there, so it enters the container process's root.
+        const spec::Linux no_linux;
+        const auto& container_ns = container_cfg.linux_ ? container_cfg.linux_->namespaces : no_linux.namespaces;
+        sys::Fd container_root;
+        if (!ns::plan_namespaces(container_ns).creates(NamespaceType::mount)) {
+            container_root = sys::open_at(AT_FDCWD, fmt::format("/proc/{}/root", rec->pid), O_PATH | O_DIRECTORY);
+            boot.enter_root = true;
+        }
         // The PID must still be the container's: the namespace fds now pin what we will join.
         if (sys::process_start_time(rec->pid) != rec->start_time) fail("container process exited");
 
@@ -138,6 +148,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         }
         std::vector<int> fds;
         for (const auto& f : ns_fds) fds.push_back(f.get());
+        if (container_root) fds.push_back(container_root.get());
         // The new process joins the container's cgroup too, so its limits and `ps` cover it.
         sys::Fd cgroup_procs;
         if (!rec->cgroup_path.empty()) {
@@ -148,6 +159,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         LaunchedInit init = launch_init(boot, fds);
         cgroup_procs.reset();
         ns_fds.clear();
+        container_root.reset();
         pid_t pid = 0;
         sys::Fd master;
         try {

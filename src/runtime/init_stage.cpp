@@ -114,6 +114,8 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     sys::new_session();
     mount::RootfsContext ctx{boot.rootfs, boot.bundle, plan.has(NamespaceType::user), plan.creates(NamespaceType::network),
                              std::move(idmapped)};
+    ctx.own_mount_namespace = plan.creates(NamespaceType::mount);
+    ctx.cgroup_dir = boot.cgroup_dir;
     mount::prepare_rootfs(cfg, ctx);
 
     sys::Fd slave;
@@ -134,6 +136,7 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     ns::apply_sysctls(lnx.sysctl);
     mount::apply_readonly_paths(lnx.readonly_paths);
     mount::apply_masked_paths(lnx.masked_paths);
+    mount::apply_rootfs_propagation(cfg);
     ctx.idmapped.clear();
     if (!boot.no_new_keyring) sys::join_session_keyring("_ses." + boot.id);
     if (slave) attach_terminal(slave.get());
@@ -178,10 +181,18 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     }
     const ns::NamespacePlan plan = ns::plan_namespaces(nss);
     if (proc.exec_cpu_affinity) process::apply_initial_cpu_affinity(*proc.exec_cpu_affinity);
+    sys::Fd container_root;
+    if (boot.enter_root) {
+        if (fds.size() < 2) fail("bootstrap: the container root fd is missing");
+        container_root = std::move(fds.back());
+        fds.pop_back();
+    }
     std::vector<sys::Fd> ns_fds;
     for (size_t i = 1; i < fds.size(); ++i) ns_fds.push_back(std::move(fds[i]));
     ns::join_all(plan, ns_fds);
     ns_fds.clear();
+    if (container_root) mount::enter_container_root(container_root.get());
+    container_root.reset();
     if (plan.has(NamespaceType::user)) become_namespace_root();
     fork_into_namespaces(ch, plan.needs_fork());
 

@@ -226,3 +226,35 @@ def test_rslave_bind_mount_receives_host_mounts(env, bundle):
     mount = mount_at(probe_output(created.io.out()), "/data/sub")
     assert "size=3072k" in mount["super_options"]
     assert "master" in optional_tags(mount_at(probe_output(created.io.out()), "/data"))
+
+
+@pytest.mark.runc_deviates("runc makes / unbindable before it binds the rootfs, which then fails")
+def test_rootfs_propagation_unbindable(env, bundle):
+    bundle.linux["rootfsPropagation"] = "unbindable"
+    bundle.bind(env.host_dir("data"), "/data")  # a bind source below the host's /
+    report = run_probe(env, bundle)
+    assert optional_tags(mount_at(report, "/")) == {"unbindable"}
+    assert optional_tags(mount_at(report, "/data")) == {"unbindable"}
+
+
+# A slave shows "master" only if its source was shared: on a host whose "/" is private, none.
+@pytest.mark.parametrize("spelling,allowed", [
+    ("rprivate", [set()]), ("rslave", [{"master"}, set()]),
+    pytest.param("rshared", [{"shared"}], marks=pytest.mark.runc_deviates(
+        "runc 1.1 applies rootfsPropagation before pivot_root only: the new / is not shared")),
+    pytest.param("runbindable", [{"unbindable"}], marks=pytest.mark.runc_deviates(
+        "runc makes / unbindable before it binds the rootfs, which then fails"))])
+def test_rootfs_propagation_recursive_spellings(env, bundle, spelling, allowed):
+    bundle.linux["rootfsPropagation"] = spelling
+    report = run_probe(env, bundle)
+    assert optional_tags(mount_at(report, "/")) in allowed
+    assert optional_tags(mount_at(report, "/proc")) in allowed
+
+
+@pytest.mark.ocirt_only("ocirt validate")
+def test_validate_warns_about_a_recursive_rootfs_propagation_spelling(env, bundle):
+    bundle.linux["rootfsPropagation"] = "rslave"
+    bundle.save()
+    result = env.rt.invoke("validate", "--bundle", bundle.path, "--format", "json")
+    assert result.rc == 0, result.describe()
+    assert [(d["pointer"], d["severity"]) for d in result.json()] == [("/linux/rootfsPropagation", "warning")]

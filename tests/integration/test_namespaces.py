@@ -48,7 +48,7 @@ def test_process_is_pid_1(env, bundle):
 
 # How to make a process that holds a namespace of each type with unshare(1).
 UNSHARE_FLAGS = {"network": ["--net"], "ipc": ["--ipc"], "uts": ["--uts"], "cgroup": ["--cgroup"],
-                 "pid": ["--pid", "--fork"]}
+                 "pid": ["--pid", "--fork", "--kill-child"], "mount": ["--mount"]}
 
 
 def namespace_holder(env, ns_type):
