@@ -1,8 +1,41 @@
 """Facts about the host side: the test process's namespaces, mounts, processes."""
 
+import contextlib
+import ctypes
 import os
+import subprocess
 
 NAMESPACE_TYPES = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"]
+CLONE_NEWNS = 0x00020000
+
+
+def libc_call(name, *args):
+    """Calls a libc function that returns 0 on success; raises OSError with its errno."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if getattr(libc, name)(*args) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{name}: {os.strerror(err)}")
+
+
+@contextlib.contextmanager
+def private_mount_namespace():
+    """The test process in a new mount namespace, "/" recursively private, for the block.
+
+    The runtime and the containers it starts inherit it; on leaving, the process returns to
+    its original mount namespace (setns) and working directory, and the host never saw the
+    mounts made inside.
+    """
+    original = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+    cwd = os.getcwd()
+    try:
+        libc_call("unshare", CLONE_NEWNS)
+        subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+        yield
+    finally:
+        # setns into a mount namespace resets the working directory: restore it.
+        libc_call("setns", original, CLONE_NEWNS)
+        os.close(original)
+        os.chdir(cwd)
 
 
 def host_namespaces():

@@ -7,40 +7,24 @@ runtime and its containers inherit it) and mount a procfs into the rootfs there,
 can read /proc/self/ns/mnt from inside the chroot and the host's mount table is not touched.
 """
 
-import ctypes
+import contextlib
 import os
 import subprocess
 
 import pytest
 
+from host import private_mount_namespace
 from runner import probe_output
 from test_errors import assert_refused
 from test_namespaces import namespace_holder
-
-CLONE_NEWNS = 0x00020000
-
-
-def _libc_call(name, *args):
-    libc = ctypes.CDLL(None, use_errno=True)
-    if getattr(libc, name)(*args) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{name}: {os.strerror(err)}")
 
 
 @pytest.fixture
 def private_mount_ns(env):
     """The test process in a private mount namespace until teardown; returns its identity."""
-    original = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
-    cwd = os.getcwd()
-    _libc_call("unshare", CLONE_NEWNS)
-
-    def back():
-        # setns into a mount namespace resets the working directory: restore it.
-        _libc_call("setns", original, CLONE_NEWNS)
-        os.close(original)
-        os.chdir(cwd)
-    env.defer(back)
-    subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+    stack = contextlib.ExitStack()
+    stack.enter_context(private_mount_namespace())
+    env.defer(stack.close)
     return os.readlink("/proc/self/ns/mnt")
 
 

@@ -13,22 +13,13 @@ lacks skip and say so. At the end of the module the process returns to its
 original mount namespace (setns), so the other tests see the host unchanged.
 """
 
-import ctypes
 import os
 import subprocess
 
 import pytest
 
 from cgroup_host import CG_ROOT, is_cgroup2, lane
-
-CLONE_NEWNS = 0x00020000
-
-
-def _libc_call(name, *args):
-    libc = ctypes.CDLL(None, use_errno=True)
-    if getattr(libc, name)(*args) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{name}: {os.strerror(err)}")
+from host import private_mount_namespace
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -40,15 +31,6 @@ def cgroup2_on_sys_fs_cgroup():
         pytest.fail(f"VM lane: {CG_ROOT} is not a cgroup2 mount")
     if os.geteuid() != 0:
         pytest.skip("the cgroup tests mount cgroup2 in a private mount namespace and need root")
-    original = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
-    cwd = os.getcwd()
-    try:
-        _libc_call("unshare", CLONE_NEWNS)
-        subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+    with private_mount_namespace():
         subprocess.run(["mount", "-t", "cgroup2", "none", CG_ROOT], check=True)
         yield
-    finally:
-        # setns into a mount namespace resets the working directory: restore it.
-        _libc_call("setns", original, CLONE_NEWNS)
-        os.close(original)
-        os.chdir(cwd)
