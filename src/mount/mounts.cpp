@@ -224,7 +224,7 @@ void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
     }
     // An unbindable mount cannot be the source of a bind mount: neither the rootfs nor any
     // bind source below "/" could be bound. Keep "/" private while the rootfs is built;
-    // enter_rootfs makes the new "/" unbindable once it is in place.
+    // apply_rootfs_propagation makes the new "/" unbindable once the masks are in place.
     if (root_prop & MS_UNBINDABLE) root_prop = MS_PRIVATE | MS_REC;
     sys::mount_fs("", "/", "", root_prop, "", "/ (propagation)");
     // pivot_root refuses a new root whose parent mount is shared.
