@@ -1,5 +1,6 @@
 #include "ocirt/cgroup/stats.hpp"
 
+#include "ocirt/cgroup/processes.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/strings.hpp"
 
@@ -26,7 +27,7 @@ void read_hugetlb(const CgroupDir& cg, Stats& s) {
         const std::string size = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
         HugetlbStat h;
         h.usage = read_number(cg, name).value_or(0);
-        h.max = read_limit(cg, prefix + size + ".max");
+        h.limit = read_limit(cg, prefix + size + ".max");
         const auto events = cg.read_keyed(prefix + size + ".events");
         if (auto it = events.find("max"); it != events.end()) h.failcnt = it->second;
         s.hugetlb[size] = h;
@@ -75,6 +76,7 @@ Stats read_stats(const CgroupDir& cg) {
     s.memory_events = cg.read_keyed("memory.events");
     s.pids_current = read_number(cg, "pids.current");
     s.pids_max = read_limit(cg, "pids.max");
+    s.processes = processes(cg).size();
     if (auto io = cg.try_read("io.stat")) s.io = parse_io_stat(*io);
     read_hugetlb(cg, s);
     s.cpus_effective = cg.try_read("cpuset.cpus.effective").value_or("");

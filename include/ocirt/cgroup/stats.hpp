@@ -24,9 +24,9 @@ struct IoStatEntry {
 
 /// Per huge page size.
 struct HugetlbStat {
-    uint64_t usage = 0;
-    uint64_t max = kUnlimited;
-    uint64_t failcnt = 0;  ///< hugetlb.<size>.events "max"
+    uint64_t usage = 0;                 ///< hugetlb.<size>.current
+    uint64_t limit = kUnlimited;        ///< hugetlb.<size>.max (cgroup v2 records no peak usage)
+    uint64_t failcnt = 0;               ///< hugetlb.<size>.events "max"
 };
 
 /// A cgroup's statistics; a missing file leaves its part empty.
@@ -40,6 +40,7 @@ struct Stats {
     std::map<std::string, uint64_t> memory_stat;    ///< memory.stat
     std::map<std::string, uint64_t> memory_events;  ///< memory.events (oom, oom_kill ...)
     std::optional<uint64_t> pids_current;
+    uint64_t processes = 0;                         ///< processes in the cgroup and below (cgroup.procs)
     uint64_t pids_max = kUnlimited;
     std::vector<IoStatEntry> io;
     std::map<std::string, HugetlbStat> hugetlb;     ///< by page size ("2MB")
