@@ -59,6 +59,8 @@ struct UpdateOptions {
     std::string id;
     std::optional<std::string> resources_file;  ///< --resources: a LinuxResources JSON file, "-" for stdin
     std::map<std::string, std::string> flags;   ///< runc's flags by name ("memory", "cpu-quota" ...)
+    std::optional<std::string> l3_cache_schema;  ///< --l3-cache-schema: linux.intelRdt.l3CacheSchema
+    std::optional<std::string> mem_bw_schema;    ///< --mem-bw-schema: linux.intelRdt.memBwSchema
 };
 
 /// Creates a container and leaves it waiting for `start`.
