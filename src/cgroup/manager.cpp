@@ -105,6 +105,20 @@ ContainerCgroup locate(const std::string& path, const std::vector<std::string>& 
     return cg;
 }
 
+ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relative) {
+    // Cleaned lexically as runc does: ".." may not climb out of the container's cgroup.
+    const std::string path = clean_path(cg.path + "/" + relative);
+    const std::string base = cg.path == "/" ? "" : cg.path;
+    if (relative.empty() || path.size() <= base.size() + 1 || path.compare(0, base.size() + 1, base + "/") != 0)
+        fail("{} is not a sub-cgroup of {}", relative, cg.path);
+    ContainerCgroup sub = cg;
+    sub.path = path;
+    sub.created.clear();
+    sub.claimed = false;
+    if (!sys::exists(sub.dir() + "/cgroup.procs")) fail("cgroup {} does not exist", path);
+    return sub;
+}
+
 void remove_cgroup(const ContainerCgroup& cg) {
     const CgroupDir files = cg.files();
     if (!cg.claimed || !sys::exists(cg.dir())) return;

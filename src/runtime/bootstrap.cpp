@@ -20,6 +20,7 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"seccomp_program", b.seccomp_program},
         {"seccomp_flags", b.seccomp_flags},
         {"join_cgroup", b.join_cgroup},
+        {"fork_as_sibling", b.fork_as_sibling},
     };
     return j.dump();
 }
@@ -40,6 +41,7 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.seccomp_program = j.at("seccomp_program").get<std::string>();
         b.seccomp_flags = j.at("seccomp_flags").get<unsigned>();
         b.join_cgroup = j.at("join_cgroup").get<bool>();
+        b.fork_as_sibling = j.at("fork_as_sibling").get<bool>();
         return b;
     } catch (const nlohmann::json::exception& e) {
         fail("bootstrap document: {}", e.what());

@@ -26,6 +26,7 @@ struct InitBootstrap {
     std::string seccomp_program;  ///< the compiled filter as hex (empty: none)
     unsigned seccomp_flags = 0;   ///< its SECCOMP_FILTER_FLAG_* bits
     bool join_cgroup = false;   ///< the last fd is the container cgroup's cgroup.procs, to join first
+    bool fork_as_sibling = false;  ///< run --no-subreaper: the container process becomes the parent's child
 };
 
 /// Serialises the document.
