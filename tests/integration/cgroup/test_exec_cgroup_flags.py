@@ -56,3 +56,11 @@ def test_exec_into_a_paused_container_needs_ignore_paused(env, bundle):
     env.rt.invoke("resume", cid).check()
     assert proc.wait(timeout=30) == 0, io.err()
     assert io.out().split() == ["ran"]
+
+
+def test_delete_removes_the_sub_cgroups_exec_joined(env, bundle):
+    cid, pid, cgdir = running(env, bundle, "/bin/sleep", "300")
+    (cgdir / "sub" / "deeper").mkdir(parents=True)
+    env.rt.exec(cid, "/bin/sleep", "300", flags=("--cgroup", "sub/deeper", "--detach")).check()
+    env.rt.delete(cid, "--force").check()
+    assert wait_until(lambda: not cgdir.exists(), what=f"{cgdir} to be removed")
