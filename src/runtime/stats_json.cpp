@@ -1,5 +1,7 @@
 #include "ocirt/runtime/stats_json.hpp"
 
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "ocirt/process/process_extras.hpp"
@@ -20,6 +22,17 @@ void put_nonzero(json& j, const char* key, uint64_t v) {
     if (v != 0) j[key] = v;
 }
 
+/// runc's PSIStats: "some" and "full", each left out when all zero (Go's omitzero).
+void put_pressure(json& j, const std::optional<cgroup::Pressure>& p) {
+    if (!p) return;
+    json psi = json::object();
+    for (const auto& [key, line] : {std::pair{"some", p->some}, std::pair{"full", p->full}}) {
+        if (line.avg10 == 0 && line.avg60 == 0 && line.avg300 == 0 && line.total == 0) continue;
+        psi[key] = {{"avg10", line.avg10}, {"avg60", line.avg60}, {"avg300", line.avg300}, {"total", line.total}};
+    }
+    j["psi"] = psi;
+}
+
 json cpu_json(const cgroup::Stats& s) {
     json usage = {{"kernel", value_or_zero(s.cpu, "system_usec") * 1000},
                   {"user", value_or_zero(s.cpu, "user_usec") * 1000}};
@@ -28,7 +41,9 @@ json cpu_json(const cgroup::Stats& s) {
     put_nonzero(throttling, "periods", value_or_zero(s.cpu, "nr_periods"));
     put_nonzero(throttling, "throttledPeriods", value_or_zero(s.cpu, "nr_throttled"));
     put_nonzero(throttling, "throttledTime", value_or_zero(s.cpu, "throttled_usec") * 1000);
-    return {{"usage", usage}, {"throttling", throttling}};
+    json cpu = {{"usage", usage}, {"throttling", throttling}};
+    put_pressure(cpu, s.cpu_pressure);
+    return cpu;
 }
 
 /// runc's MemoryEntry: limit and failcnt always, usage and max when not zero.
@@ -41,6 +56,7 @@ json memory_entry(uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt
 
 json memory_json(const cgroup::Stats& s) {
     json mem = {{"kernel", memory_entry(0, 0, 0, 0)}, {"kernelTCP", memory_entry(0, 0, 0, 0)}};
+    put_pressure(mem, s.memory_pressure);
     if (!s.memory_current) {
         // No memory controller: runc reports its zero values.
         mem["usage"] = memory_entry(0, 0, 0, 0);
@@ -77,6 +93,7 @@ json blkio_json(const cgroup::Stats& s) {
     json blkio = json::object();
     if (!bytes.empty()) blkio["ioServiceBytesRecursive"] = bytes;
     if (!ios.empty()) blkio["ioServicedRecursive"] = ios;
+    put_pressure(blkio, s.io_pressure);
     return blkio;
 }
 

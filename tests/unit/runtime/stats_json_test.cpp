@@ -50,3 +50,19 @@ TEST_CASE("events stats: hugetlb max is peak usage (none on cgroup v2), swap is 
     s.swap_max = cgroup::kUnlimited;
     CHECK(json::parse(runtime::runc_stats_json(s))["memory"]["swap"]["limit"] == cgroup::kUnlimited);
 }
+
+TEST_CASE("events stats: pressure (PSI) as runc's psi objects, zero lines left out") {
+    const auto p = cgroup::parse_pressure("some avg10=1.50 avg60=0.25 avg300=0.00 total=1234\n"
+                                          "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+    REQUIRE(p);
+    CHECK(p->some.avg10 == 1.5);
+    CHECK(p->some.total == 1234u);
+    CHECK_FALSE(cgroup::parse_pressure(""));
+    cgroup::Stats s;
+    s.cpu_pressure = p;
+    s.io_pressure = p;
+    const json j = json::parse(runtime::runc_stats_json(s));
+    CHECK(j["cpu"]["psi"] == json({{"some", {{"avg10", 1.5}, {"avg60", 0.25}, {"avg300", 0.0}, {"total", 1234}}}}));
+    CHECK(j["blkio"]["psi"]["some"]["total"] == 1234);
+    CHECK_FALSE(j["memory"].contains("psi"));
+}
