@@ -105,6 +105,34 @@ ContainerCgroup locate(const std::string& path, const std::vector<std::string>& 
     return cg;
 }
 
+ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relative) {
+    // Cleaned lexically as runc does: ".." may not climb out of the container's cgroup.
+    const std::string path = clean_path(cg.path + "/" + relative);
+    const std::string base = cg.path == "/" ? "" : cg.path;
+    if (relative.empty() || path.size() <= base.size() + 1 || path.compare(0, base.size() + 1, base + "/") != 0)
+        fail("{} is not a sub-cgroup of {}", relative, cg.path);
+    ContainerCgroup sub = cg;
+    sub.path = path;
+    sub.created.clear();
+    sub.claimed = false;
+    if (!sys::exists(sub.dir() + "/cgroup.procs")) fail("cgroup {} does not exist", path);
+    return sub;
+}
+
+namespace {
+/// Removes the cgroups below `dir`, deepest first, as runc's RemovePath does (exec --cgroup
+/// joins sub-cgroups a user made). Errors are left to the caller's rmdir of `dir` to report.
+void remove_child_cgroups(const std::string& dir) {
+    for (const auto& name : sys::list_dir(dir)) {
+        const std::string child = dir + "/" + name;
+        const auto st = sys::stat_path(child);
+        if (!st || !S_ISDIR(st->st_mode)) continue;
+        remove_child_cgroups(child);
+        sys::remove_empty_dir(child);
+    }
+}
+}  // namespace
+
 void remove_cgroup(const ContainerCgroup& cg) {
     const CgroupDir files = cg.files();
     if (!cg.claimed || !sys::exists(cg.dir())) return;
@@ -113,6 +141,7 @@ void remove_cgroup(const ContainerCgroup& cg) {
     // retry until the kernel has let go of the last one.
     while (true) {
         if (populated(files) && !kill_all(files)) signal_all(files, SIGKILL);
+        remove_child_cgroups(cg.dir());
         const int err = sys::remove_empty_dir(cg.dir());
         if (err == 0) break;
         if (err != EBUSY || std::chrono::steady_clock::now() > deadline)

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ocirt/cli/command.hpp"
+#include "version.hpp"
 #include "ocirt/runtime/init_stage.hpp"
 #include "ocirt/spec/state.hpp"
 #include "ocirt/util/error.hpp"
@@ -31,15 +32,44 @@ std::vector<FlagSpec> global_flags() {
         {"log-format", 0, true, "text or json", "FORMAT"},
         {"debug", 0, false, "log debug records too"},
         {"systemd-cgroup", 0, false, "cgroupsPath is in systemd's slice:prefix:name form"},
+        {"cgroup-manager", 0, true, "cgroupfs (default), systemd (= --systemd-cgroup) or disabled (no cgroup; crun)",
+         "MANAGER"},
+        {"rootless", 0, true, "true, false or auto (default; runc's flag, no effect yet)", "VALUE"},
         {"version", 'v', false, "print the version"},
         {"help", 'h', false, "print this help"},
     };
 }
 
+/// runc's layout, which clients parse: the first line "<name> version X", then "key: value"
+/// lines (runc also prints "go: ...", which has no counterpart here).
 std::string version_text() {
     const scmp_version* v = seccomp_version();
-    return fmt::format("ocirt version {}\nspec: {}\nlibseccomp: {}.{}.{}\n", kVersion, spec::kOciVersion, v->major,
-                       v->minor, v->micro);
+    return fmt::format("ocirt version {}\ncommit: {}\nspec: {}\nlibseccomp: {}.{}.{}\n", kVersion, kGitCommit,
+                       spec::kOciVersion, v->major, v->minor, v->micro);
+}
+
+/// runc's --rootless: strconv.ParseBool's words, or "auto" (also the empty value).
+runtime::Rootless parse_rootless(const std::string& text) {
+    if (text.empty() || text == "auto") return runtime::Rootless::auto_detect;
+    for (const char* t : {"1", "t", "T", "true", "TRUE", "True"})
+        if (text == t) return runtime::Rootless::yes;
+    for (const char* f : {"0", "f", "F", "false", "FALSE", "False"})
+        if (text == f) return runtime::Rootless::no;
+    fail("--rootless: expected true, false or auto, got \"{}\"", text);
+}
+
+/// The global cgroup flags: --systemd-cgroup, and crun's --cgroup-manager.
+void set_cgroup_manager(const ParsedArgs& global, runtime::GlobalOptions& g) {
+    g.systemd_cgroup = global.has("systemd-cgroup");
+    const auto manager = global.value("cgroup-manager");
+    if (!manager || *manager == "cgroupfs") return;
+    if (*manager == "systemd")
+        g.systemd_cgroup = true;
+    else if (*manager == "disabled")
+        g.no_cgroup = true;
+    else
+        fail("--cgroup-manager: expected cgroupfs, systemd or disabled, got \"{}\"", *manager);
+    if (g.no_cgroup && g.systemd_cgroup) fail("--cgroup-manager=disabled: conflicts with --systemd-cgroup");
 }
 
 std::string main_help(const std::vector<Command>& cmds) {
@@ -112,7 +142,8 @@ int dispatch(const std::vector<std::string>& args) {
         }
         Context ctx;
         ctx.global.root = global.value("root").value_or("/run/ocirt");
-        ctx.global.systemd_cgroup = global.has("systemd-cgroup");
+        set_cgroup_manager(global, ctx.global);
+        ctx.global.rootless = parse_rootless(global.value("rootless").value_or("auto"));
         const ParsedArgs parsed = parse_args(c.flags, args, cmd_index + 1, c.stop_at_positional);
         return c.run(ctx, parsed);
     }

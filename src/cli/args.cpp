@@ -83,6 +83,7 @@ ParsedArgs parse_args(const std::vector<FlagSpec>& specs, const std::vector<std:
 std::string flags_help(const std::vector<FlagSpec>& specs) {
     std::string out;
     for (const auto& s : specs) {
+        if (s.hidden) continue;
         std::string left = "--" + s.name;
         if (s.short_name != 0) left += fmt::format(", -{}", s.short_name);
         if (s.takes_value) left += " " + s.value_name;

@@ -11,6 +11,9 @@ std::vector<FlagSpec> create_flags() {
         {"preserve-fds", 0, true, "pass N more fds (3 .. 3+N-1) to the container", "N"},
         {"no-pivot", 0, false, "use MS_MOVE + chroot instead of pivot_root (for ramdisk roots)"},
         {"no-new-keyring", 0, false, "keep the caller's session keyring instead of a new one"},
+        {"config", 'f', true, "read this file instead of <bundle>/config.json (crun)", "FILE"},
+        {"pidfd-socket", 0, true, "unix socket that receives a pidfd of the container process", "PATH"},
+        {"no-subreaper", 0, false, "run: do not become a subreaper (create: accepted, no effect, as crun)"},
     };
 }
 
@@ -23,13 +26,18 @@ runtime::CreateOptions create_options(const ParsedArgs& a) {
     o.preserve_fds = int_flag(a, "preserve-fds", 0);
     o.no_pivot = a.has("no-pivot");
     o.no_new_keyring = a.has("no-new-keyring");
+    o.config_file = a.value("config").value_or("");
+    o.pidfd_socket = a.value("pidfd-socket").value_or("");
+    o.no_subreaper = a.has("no-subreaper");
     return o;
 }
 
 namespace {
 int run_create(const Context& ctx, const ParsedArgs& a) {
     require_positionals(a, 1, "create [flags] <container-id>");
-    runtime::create_container(ctx.global, create_options(a));
+    runtime::CreateOptions o = create_options(a);
+    o.no_subreaper = false;  // create never waits for the container: crun accepts the flag and ignores it
+    runtime::create_container(ctx.global, o);
     return 0;
 }
 }  // namespace

@@ -26,6 +26,11 @@ int run_exec(const Context& ctx, const ParsedArgs& a) {
     o.caps = a.values("cap");
     o.no_new_privs = a.has("no-new-privs");
     o.preserve_fds = int_flag(a, "preserve-fds", 0);
+    o.process_label = a.value("process-label");
+    o.apparmor = a.value("apparmor");
+    o.cgroups = a.values("cgroup");
+    o.ignore_paused = a.has("ignore-paused");
+    o.pidfd_socket = a.value("pidfd-socket").value_or("");
     return runtime::exec_in_container(ctx.global, o);
 }
 }  // namespace
@@ -48,6 +53,11 @@ Command exec_command() {
                 {"cap", 'c', true, "add a capability (repeatable)", "CAP"},
                 {"no-new-privs", 0, false, "set no_new_privs for the process"},
                 {"preserve-fds", 0, true, "pass N more fds (3 .. 3+N-1) to the process", "N"},
+                {"process-label", 0, true, "SELinux label of the process (process.selinuxLabel)", "LABEL"},
+                {"apparmor", 0, true, "AppArmor profile of the process (process.apparmorProfile)", "PROFILE"},
+                {"cgroup", 0, true, "join this existing sub-cgroup of the container's cgroup", "[CONTROLLER:]PATH"},
+                {"ignore-paused", 0, false, "allow exec in a paused container (the process starts frozen)"},
+                {"pidfd-socket", 0, true, "unix socket that receives a pidfd of the new process", "PATH"},
             },
             true, run_exec};
 }

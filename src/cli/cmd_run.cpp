@@ -12,6 +12,8 @@ int run_run(const Context& ctx, const ParsedArgs& a) {
     o.create = create_options(a);
     o.detach = a.has("detach");
     o.keep = a.has("keep");
+    // Only the foreground waits for the container; detached, there is no subreaper to give up.
+    if (o.detach) o.create.no_subreaper = false;
     return runtime::run_container(ctx.global, o);
 }
 }  // namespace

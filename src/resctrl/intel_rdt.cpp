@@ -83,6 +83,13 @@ void join_intel_rdt(const spec::IntelRdt& rdt, const std::string& id, int pid) {
     with_context("/linux/intelRdt", [&] { sys::write_file(tasks, std::to_string(pid)); });
 }
 
+void update_intel_rdt(const spec::IntelRdt& rdt, const std::string& id, int pid) {
+    check_intel_rdt(rdt);
+    const std::string dir = group_dir(rdt, id);
+    if (!sys::exists(dir)) return join_intel_rdt(rdt, id, pid);
+    with_context("/linux/intelRdt schemata", [&] { sys::write_file(dir + "/schemata", schemata_text(rdt)); });
+}
+
 void leave_intel_rdt(const spec::IntelRdt& rdt, const std::string& id) {
     const std::string root = find_resctrl_mount();
     if (root.empty()) return;

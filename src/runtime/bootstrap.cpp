@@ -22,6 +22,7 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"join_cgroup", b.join_cgroup},
         {"cgroup_dir", b.cgroup_dir},
         {"enter_root", b.enter_root},
+        {"fork_as_sibling", b.fork_as_sibling},
     };
     return j.dump();
 }
@@ -44,6 +45,7 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.join_cgroup = j.at("join_cgroup").get<bool>();
         b.cgroup_dir = j.at("cgroup_dir").get<std::string>();
         b.enter_root = j.at("enter_root").get<bool>();
+        b.fork_as_sibling = j.at("fork_as_sibling").get<bool>();
         return b;
     } catch (const nlohmann::json::exception& e) {
         fail("bootstrap document: {}", e.what());

@@ -16,6 +16,7 @@
 #include "ocirt/runtime/create_internal.hpp"
 #include "ocirt/runtime/host_resources.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
+#include "ocirt/runtime/pidfd_socket.hpp"
 #include "ocirt/runtime/seccomp_stage.hpp"
 #include "ocirt/security/capabilities.hpp"
 #include "ocirt/security/lsm.hpp"
@@ -95,7 +96,11 @@ void validate_config_file(const std::string& path) {
 Prepared prepare(const CreateOptions& o) {
     Prepared p;
     p.bundle = with_context("bundle", [&] { return sys::real_path(o.bundle); });
-    const std::string config_path = p.bundle + "/config.json";
+    // crun's --config: relative to the caller's directory, not the bundle; root.path stays
+    // relative to the bundle.
+    const std::string config_path = o.config_file.empty()
+                                        ? p.bundle + "/config.json"
+                                        : with_context("--config", [&] { return sys::real_path(o.config_file); });
     validate_config_file(config_path);
     p.config = with_context(config_path, [&] { return spec::config_from_json(spec::read_config_json(config_path)); });
     const spec::Linux empty;
@@ -129,6 +134,14 @@ std::string owner_name() {
     } catch (const Error&) {
         return "";
     }
+}
+
+/// --cgroup-manager=disabled (crun): the caller chose to run without a cgroup, so limits
+/// in the config are not applied; say so rather than drop them silently.
+void warn_cgroup_disabled(const spec::Config& c) {
+    if (!c.linux_) return;
+    if (c.linux_->resources) log::warn("--cgroup-manager=disabled: /linux/resources is not applied (no cgroup)");
+    if (c.linux_->cgroups_path) log::warn("--cgroup-manager=disabled: /linux/cgroupsPath is not used (no cgroup)");
 }
 
 /// Kills what a failed create started and removes its state dir.
@@ -188,6 +201,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         fail("--console-socket: given, but /process/terminal is false");
     seal_inherited_fds(p.extra_fds);
     std::vector<sys::Fd> ns_fds = ns::open_joins(p.plan);
+    sys::Fd pidfd_socket = connect_pidfd_socket(o.pidfd_socket);
 
     ContainerDir dir = ContainerDir::create(g.root, o.id);
     ContainerRecord rec;
@@ -211,7 +225,10 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         // The cgroup exists, with its limits and device filter, before the init stage runs: the
         // stage joins it first thing (through this cgroup.procs fd), so nothing runs unlimited.
         log::debug("create {}: state dir ready; setting up the cgroup", o.id);
-        cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
+        if (g.no_cgroup)
+            warn_cgroup_disabled(p.config);
+        else
+            cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
         sys::Fd cgroup_procs;
         if (cg) {
             cgroup::setup_cgroup(*cg, p.config);
@@ -231,6 +248,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         boot.no_new_keyring = o.no_new_keyring;
         boot.extra_fds = p.extra_fds;
         if (cg) boot.cgroup_dir = cg->dir();
+        boot.fork_as_sibling = o.no_subreaper;
         put_filter(boot, filter);
         std::vector<int> fds{start_listener.get()};
         for (const auto& f : ns_fds) fds.push_back(f.get());
@@ -291,6 +309,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         if (last.type != Msg::ready) fail("sync: expected ready, got {}", msg_name(last.type));
 
         log::debug("create {}: container is ready", o.id);
+        send_pidfd(pidfd_socket, rec.pid, PidfdKind::standard);
         dir.save(rec);
         write_pid_file(o.pid_file, rec.pid);
         out.pid = rec.pid;

@@ -7,77 +7,13 @@
 #include "ocirt/cgroup/stats.hpp"
 #include "ocirt/runtime/container.hpp"
 #include "ocirt/runtime/state_dir.hpp"
+#include "ocirt/runtime/stats_json.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::runtime {
 namespace {
 
 using nlohmann::json;
-
-uint64_t value_or_zero(const std::map<std::string, uint64_t>& m, const std::string& key) {
-    const auto it = m.find(key);
-    return it == m.end() ? 0 : it->second;
-}
-
-json cpu_json(const cgroup::Stats& s) {
-    return {
-        {"usage",
-         {{"total", value_or_zero(s.cpu, "usage_usec") * 1000},
-          {"kernel", value_or_zero(s.cpu, "system_usec") * 1000},
-          {"user", value_or_zero(s.cpu, "user_usec") * 1000}}},
-        {"throttling",
-         {{"periods", value_or_zero(s.cpu, "nr_periods")},
-          {"throttledPeriods", value_or_zero(s.cpu, "nr_throttled")},
-          {"throttledTime", value_or_zero(s.cpu, "throttled_usec") * 1000}}},
-    };
-}
-
-json memory_json(const cgroup::Stats& s) {
-    const uint64_t usage = s.memory_current.value_or(0);
-    json mem = {
-        {"cache", value_or_zero(s.memory_stat, "file")},
-        {"usage",
-         {{"usage", usage}, {"limit", s.memory_max}, {"max", s.memory_peak.value_or(0)},
-          {"failcnt", value_or_zero(s.memory_events, "max")}}},
-        {"raw", s.memory_stat},
-    };
-    if (s.swap_current) {
-        // As runc on cgroup v2: "swap" is memory+swap, the cgroup v1 meaning clients expect.
-        const bool unlimited = s.swap_max == cgroup::kUnlimited || s.memory_max == cgroup::kUnlimited;
-        mem["swap"] = {{"usage", usage + *s.swap_current},
-                       {"limit", unlimited ? cgroup::kUnlimited : s.swap_max + s.memory_max},
-                       {"failcnt", 0}};
-        mem["swapOnlyUsage"] = {{"usage", *s.swap_current}, {"limit", s.swap_max}, {"failcnt", 0}};
-    }
-    return mem;
-}
-
-json blkio_json(const cgroup::Stats& s) {
-    json bytes = json::array(), ios = json::array();
-    for (const auto& e : s.io) {
-        auto entry = [&](const char* op, const char* key) {
-            return json{{"major", e.major}, {"minor", e.minor}, {"op", op}, {"value", value_or_zero(e.values, key)}};
-        };
-        bytes.push_back(entry("Read", "rbytes"));
-        bytes.push_back(entry("Write", "wbytes"));
-        ios.push_back(entry("Read", "rios"));
-        ios.push_back(entry("Write", "wios"));
-    }
-    return {{"ioServiceBytesRecursive", bytes}, {"ioServicedRecursive", ios}};
-}
-
-json stats_json(const cgroup::Stats& s) {
-    json hugetlb = json::object();
-    for (const auto& [size, h] : s.hugetlb) hugetlb[size] = {{"usage", h.usage}, {"max", h.max}, {"failcnt", h.failcnt}};
-    return {
-        {"cpu", cpu_json(s)},
-        {"memory", memory_json(s)},
-        {"pids", {{"current", s.pids_current.value_or(0)}, {"limit", s.pids_max == cgroup::kUnlimited ? 0 : s.pids_max}}},
-        {"blkio", blkio_json(s)},
-        {"hugetlb", hugetlb},
-        {"cpuset", {{"cpus", s.cpus_effective}, {"mems", s.mems_effective}}},
-    };
-}
 
 cgroup::ContainerCgroup live_cgroup(const ContainerDir& dir, const std::optional<ContainerRecord>& rec) {
     if (compute_status(dir, rec) == spec::Status::stopped) fail("container not running");
@@ -86,13 +22,15 @@ cgroup::ContainerCgroup live_cgroup(const ContainerDir& dir, const std::optional
 }
 
 std::string stats_event(const std::string& id, const cgroup::ContainerCgroup& cg) {
-    return json{{"type", "stats"}, {"id", id}, {"data", stats_json(cgroup::read_stats(cg.files()))}}.dump();
+    return json{{"type", "stats"}, {"id", id}, {"data", json::parse(runc_stats_json(cgroup::read_stats(cg.files())))}}.dump();
 }
 
 /// The OOM count of memory.events ("oom_kill", or "oom" where the kernel lacks it).
 uint64_t oom_count(const cgroup::ContainerCgroup& cg) {
     const auto events = cg.files().read_keyed("memory.events");
-    return events.count("oom_kill") ? events.at("oom_kill") : value_or_zero(events, "oom");
+    if (const auto it = events.find("oom_kill"); it != events.end()) return it->second;
+    const auto it = events.find("oom");
+    return it == events.end() ? 0 : it->second;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include <fcntl.h>
 #include <signal.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "ocirt/cgroup/manager.hpp"
@@ -9,6 +11,7 @@
 #include "ocirt/runtime/create_internal.hpp"
 #include "ocirt/runtime/foreground.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
+#include "ocirt/runtime/pidfd_socket.hpp"
 #include "ocirt/runtime/seccomp_stage.hpp"
 #include "ocirt/security/capabilities.hpp"
 #include "ocirt/security/lsm.hpp"
@@ -84,8 +87,36 @@ spec::Process exec_process(const ContainerDir& dir, const ExecOptions& o) {
         }
     }
     if (o.no_new_privs) p.no_new_privileges = true;
+    if (o.apparmor && !o.apparmor->empty()) p.apparmor_profile = *o.apparmor;
+    if (o.process_label && !o.process_label->empty()) p.selinux_label = *o.process_label;
     if (p.cwd.empty() || p.cwd[0] != '/') fail("process.cwd: must be an absolute path");
     return p;
+}
+
+/// runc's --cgroup: one PATH (cgroup v2), or CONTROLLER[,CONTROLLER...]:PATH entries (cgroup
+/// v1). Returns the sub-cgroup to join below the container's; "" when none was given. This
+/// cgroup v2 hierarchy has no per-controller paths, so a controller prefix is refused (runc
+/// says "unknown controller").
+std::string sub_cgroup_path(const std::vector<std::string>& args) {
+    if (args.empty()) return "";
+    std::map<std::string, std::string> paths;
+    for (const auto& a : args) {
+        const auto colon = a.find(':');
+        if (colon == std::string::npos) {
+            if (args.size() != 1) fail("--cgroup {}: missing <controller>: prefix (several --cgroup given)", a);
+            paths[""] = a;
+            continue;
+        }
+        for (const auto& ctrl : util::split(a.substr(0, colon), ',')) {
+            if (ctrl.empty()) fail("--cgroup {}: empty <controller> prefix", a);
+            if (!paths.emplace(ctrl, a.substr(colon + 1)).second)
+                fail("--cgroup: controller {} given more than once", ctrl);
+        }
+    }
+    if (!paths.count(""))
+        fail("--cgroup {}: cgroup v2 has one hierarchy for every controller; give the sub-cgroup without "
+             "a <controller>: prefix", args.front());
+    return paths.at("");
 }
 
 }  // namespace
@@ -95,8 +126,14 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         ContainerDir dir = ContainerDir::open_for_reading(g.root, o.id);
         const auto rec = dir.load();
         const spec::Status st = compute_status(dir, rec);
-        if (st != spec::Status::running && st != spec::Status::created)
+        // A process exec'd into a paused container joins its frozen cgroup and stays frozen
+        // (exec waits) until `resume`.
+        if (st == spec::Status::paused && !o.ignore_paused)
+            fail("cannot exec in a paused container (use --ignore-paused to override)");
+        if (st != spec::Status::running && st != spec::Status::created && st != spec::Status::paused)
             fail("cannot exec in a {} container", spec::status_name(st));
+        const std::string sub_cgroup = sub_cgroup_path(o.cgroups);
+        if (!sub_cgroup.empty() && rec->cgroup_path.empty()) fail("--cgroup: the container has no cgroup");
         spec::Config exec_cfg;
         exec_cfg.oci_version = spec::kOciVersion;
         exec_cfg.process = exec_process(dir, o);
@@ -140,6 +177,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         // The PID must still be the container's: the namespace fds now pin what we will join.
         if (sys::process_start_time(rec->pid) != rec->start_time) fail("container process exited");
 
+        sys::Fd pidfd_socket = connect_pidfd_socket(o.pidfd_socket);
         seal_inherited_fds(o.preserve_fds);
         sys::Fd sigfd;
         if (!o.detach) {
@@ -152,7 +190,9 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         // The new process joins the container's cgroup too, so its limits and `ps` cover it.
         sys::Fd cgroup_procs;
         if (!rec->cgroup_path.empty()) {
-            cgroup_procs = cgroup::open_for_join(cgroup::locate(rec->cgroup_path, rec->cgroup_created));
+            auto cg = cgroup::locate(rec->cgroup_path, rec->cgroup_created);
+            if (!sub_cgroup.empty()) cg = with_context("--cgroup " + sub_cgroup, [&] { return cgroup::sub_cgroup(cg, sub_cgroup); });
+            cgroup_procs = cgroup::open_for_join(cg);
             fds.push_back(cgroup_procs.get());
             boot.join_cgroup = true;
         }
@@ -178,6 +218,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
             }
             if (hand_over_listener(m, container_cfg, pid, hook_state(*rec, st))) m = init.channel.receive();
             if (m.type != Msg::ready) fail("sync: expected ready, got {}", msg_name(m.type));
+            send_pidfd(pidfd_socket, pid, PidfdKind::setns);
             write_pid_file(o.pid_file, pid);
         } catch (...) {
             if (pid > 0) sys::send_signal(pid, SIGKILL);

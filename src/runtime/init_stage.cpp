@@ -42,14 +42,16 @@ void become_namespace_root() {
 
 /// Forks if the pid or time namespace must apply to the container process (they only apply to
 /// children). The original process reports the child's PID and exits; the child goes on once
-/// that report is sent, so the parent always learns the PID before anything else.
-void fork_into_namespaces(SyncChannel& ch, bool needs_fork) {
+/// that report is sent, so the parent always learns the PID before anything else. With
+/// `as_sibling` the child is ocirt's own child (run --no-subreaper waits for it without being
+/// a subreaper).
+void fork_into_namespaces(SyncChannel& ch, bool needs_fork, bool as_sibling) {
     if (!needs_fork) {
         ch.send(Msg::init_pid, std::to_string(sys::self_pid()));
         return;
     }
     auto [go_read, go_write] = sys::make_pipe();
-    const pid_t child = sys::fork_process();
+    const pid_t child = as_sibling ? sys::fork_as_sibling() : sys::fork_process();
     if (child == 0) {
         go_write.reset();
         char b;
@@ -108,7 +110,7 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
         DumpableWindow open_proc;
         ns::write_time_offsets(lnx.time_offsets);
     }
-    fork_into_namespaces(ch, plan.needs_fork());
+    fork_into_namespaces(ch, plan.needs_fork(), boot.fork_as_sibling);
 
     // From here on this is the container's process.
     sys::new_session();
@@ -194,7 +196,7 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     if (container_root) mount::enter_container_root(container_root.get());
     container_root.reset();
     if (plan.has(NamespaceType::user)) become_namespace_root();
-    fork_into_namespaces(ch, plan.needs_fork());
+    fork_into_namespaces(ch, plan.needs_fork(), boot.fork_as_sibling);
 
     sys::new_session();
     if (proc.terminal) {

@@ -21,8 +21,10 @@ int run_container(const GlobalOptions& g, const RunOptions& o) {
         return 0;
     }
     // The container process is a grandchild (the init stage forks it into its pid namespace);
-    // as subreaper we inherit it when the init stage's first process exits, and can wait for it.
-    sys::become_subreaper();
+    // as subreaper we inherit it when the init stage's first process exits, and can wait for it,
+    // and processes orphaned inside a container without a pid namespace come to us too. With
+    // --no-subreaper the init stage forks it as our own child instead (CLONE_PARENT, as runc).
+    if (!o.create.no_subreaper) sys::become_subreaper();
     sys::Fd sigfd = sys::block_signals_to_fd(foreground_signals());
     CreatedContainer c = create_internal(g, o.create, true);
     try {

@@ -1,11 +1,11 @@
-#include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "ocirt/cgroup/manager.hpp"
 #include "ocirt/runtime/container.hpp"
+#include "ocirt/resctrl/intel_rdt.hpp"
 #include "ocirt/runtime/create_internal.hpp"
 #include "ocirt/runtime/state_dir.hpp"
+#include "ocirt/runtime/update_request.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
@@ -18,75 +18,24 @@ void overlay(std::optional<T>& into, const std::optional<T>& from) {
     if (from) into = from;
 }
 
-/// A byte count as runc's flags take it: a number with an optional k/m/g/t suffix (powers of
-/// 1024, "b" or "ib" after it allowed), or -1.
-int64_t parse_size(const std::string& flag, const std::string& text) {
-    if (text == "-1") return -1;
-    size_t i = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    const auto number = util::parse_int(text.substr(0, i));
-    std::string unit = text.substr(i);
-    for (auto& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (unit.size() > 1 && unit.back() == 'b') unit.pop_back();
-    if (unit.size() > 1 && unit.back() == 'i') unit.pop_back();
-    int shift = -1;
-    if (unit.empty() || unit == "b") shift = 0;
-    if (unit == "k") shift = 10;
-    if (unit == "m") shift = 20;
-    if (unit == "g") shift = 30;
-    if (unit == "t") shift = 40;
-    if (!number || shift < 0 || *number > (INT64_MAX >> shift)) fail("--{}: invalid size \"{}\"", flag, text);
-    return *number << shift;
+/// The --resources document's text, if given ("-" reads stdin).
+std::optional<std::string> resources_text(const UpdateOptions& o) {
+    if (!o.resources_file) return std::nullopt;
+    return with_context("--resources", [&] {
+        return *o.resources_file == "-" ? sys::read_fd(0, 1u << 20) : sys::read_file(*o.resources_file, 1u << 20);
+    });
 }
 
-int64_t int_value(const std::string& flag, const std::string& text) {
-    const auto v = util::parse_int(text);
-    if (!v) fail("--{}: invalid number \"{}\"", flag, text);
-    return *v;
-}
-
-uint64_t uint_value(const std::string& flag, const std::string& text) {
-    const auto v = util::parse_uint(text);
-    if (!v) fail("--{}: invalid number \"{}\"", flag, text);
-    return *v;
-}
-
-/// What the caller asks to change: the --resources document, then the flags over it.
-spec::Resources requested(const UpdateOptions& o) {
-    spec::Resources r;
-    if (o.resources_file) {
-        const std::string text = with_context("--resources", [&] {
-            return *o.resources_file == "-" ? sys::read_fd(0, 1u << 20) : sys::read_file(*o.resources_file, 1u << 20);
-        });
-        const auto j = nlohmann::json::parse(text, nullptr, false);
-        if (j.is_discarded()) fail("--resources: not valid JSON");
-        r = with_context("--resources", [&] { return spec::resources_from_json(j); });
-    }
-    for (const auto& [flag, value] : o.flags) {
-        auto mem = [&]() -> spec::MemoryResources& { return r.memory ? *r.memory : r.memory.emplace(); };
-        auto cpu = [&]() -> spec::CpuResources& { return r.cpu ? *r.cpu : r.cpu.emplace(); };
-        if (flag == "memory") mem().limit = parse_size(flag, value);
-        else if (flag == "memory-reservation") mem().reservation = parse_size(flag, value);
-        else if (flag == "memory-swap") mem().swap = parse_size(flag, value);
-        else if (flag == "cpu-period") cpu().period = uint_value(flag, value);
-        else if (flag == "cpu-quota") cpu().quota = int_value(flag, value);
-        else if (flag == "cpu-share" || flag == "cpu-shares") cpu().shares = uint_value(flag, value);
-        else if (flag == "cpu-rt-period") cpu().realtime_period = uint_value(flag, value);
-        else if (flag == "cpu-rt-runtime") cpu().realtime_runtime = int_value(flag, value);
-        else if (flag == "cpuset-cpus") cpu().cpus = value;
-        else if (flag == "cpuset-mems") cpu().mems = value;
-        else if (flag == "pids-limit") {
-            r.pids_limit = int_value(flag, value);
-            r.has_pids = true;
-        } else if (flag == "blkio-weight") {
-            const uint64_t w = uint_value(flag, value);
-            if (w > UINT16_MAX) fail("--blkio-weight: {} is out of range", w);
-            (r.block_io ? *r.block_io : r.block_io.emplace()).weight = static_cast<uint16_t>(w);
-        } else {
-            fail("--{}: not an update flag", flag);
-        }
-    }
-    return r;
+/// --l3-cache-schema / --mem-bw-schema: the container's Intel RDT group gets the new schemata
+/// (made and joined now if the container had none, as runc does); recorded in `cfg`.
+void update_intel_rdt(const UpdateOptions& o, const ContainerDir& dir, pid_t pid, spec::Config& cfg) {
+    if (!o.l3_cache_schema && !o.mem_bw_schema) return;
+    spec::IntelRdt rdt = cfg.linux_->intel_rdt.value_or(spec::IntelRdt{});
+    if (o.l3_cache_schema) rdt.l3_cache_schema = *o.l3_cache_schema;
+    if (o.mem_bw_schema) rdt.mem_bw_schema = *o.mem_bw_schema;
+    with_context(o.l3_cache_schema ? "--l3-cache-schema" : "--mem-bw-schema",
+                 [&] { resctrl::update_intel_rdt(rdt, dir.id(), pid); });
+    cfg.linux_->intel_rdt = rdt;
 }
 
 /// `from` laid over `into`, group by group; returns the groups `from` touches, as merged.
@@ -145,6 +94,12 @@ spec::Resources merge(spec::Resources& into, const spec::Resources& from) {
     return touched;
 }
 
+/// True if `r` asks for nothing (no group given).
+bool is_empty(const spec::Resources& r) {
+    return !r.memory && !r.cpu && !r.has_pids && !r.pids_limit && !r.block_io && r.hugepage_limits.empty() &&
+           r.rdma.empty() && r.unified.empty() && r.devices.empty() && !r.network;
+}
+
 }  // namespace
 
 void update_container(const GlobalOptions& g, const UpdateOptions& o) {
@@ -154,13 +109,16 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
         const spec::Status st = compute_status(dir, rec);
         if (st != spec::Status::running && st != spec::Status::created && st != spec::Status::paused)
             fail("container not running");
-        if (rec->cgroup_path.empty()) fail("the container has no cgroup");
-        const spec::Resources asked = requested(o);
+        const spec::Resources asked = requested_resources(o, resources_text(o));
         spec::Config cfg = saved_config(dir);
         if (!cfg.linux_) cfg.linux_ = spec::Linux{};
-        spec::Resources& current = cfg.linux_->resources ? *cfg.linux_->resources : cfg.linux_->resources.emplace();
-        const spec::Resources touched = merge(current, asked);
-        cgroup::update_cgroup(cgroup::locate(rec->cgroup_path, rec->cgroup_created), touched, cfg);
+        if (!is_empty(asked)) {
+            if (rec->cgroup_path.empty()) fail("the container has no cgroup");
+            spec::Resources& current = cfg.linux_->resources ? *cfg.linux_->resources : cfg.linux_->resources.emplace();
+            const spec::Resources touched = merge(current, asked);
+            cgroup::update_cgroup(cgroup::locate(rec->cgroup_path, rec->cgroup_created), touched, cfg);
+        }
+        update_intel_rdt(o, dir, rec->pid, cfg);
         sys::write_file_atomic(dir.config_path(), spec::config_to_json(cfg).dump(), 0600);
     });
 }

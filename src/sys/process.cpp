@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -63,6 +64,15 @@ pid_t fork_process() {
     const pid_t p = ::fork();
     if (p < 0) throw_errno("fork");
     return p;
+}
+
+pid_t fork_as_sibling() {
+    // The raw clone skips glibc's fork bookkeeping (atfork handlers, the thread's cached TID).
+    // That is safe here: ocirt is single-threaded, holds no locks across this call, and glibc
+    // asks the kernel for the TID when a thread signals itself.
+    const long p = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, 0L);
+    if (p < 0) throw_errno("clone (CLONE_PARENT)");
+    return static_cast<pid_t>(p);
 }
 
 ExitStatus wait_process(pid_t pid) {

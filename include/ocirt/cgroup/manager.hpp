@@ -42,6 +42,9 @@ sys::Fd open_for_join(const ContainerCgroup& cg);
 void join(int procs_fd);
 /// A recorded cgroup, found again through this process's cgroup2 mount.
 ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created);
+/// The existing cgroup `relative` below `cg` (exec --cgroup); throws if the path leaves `cg`
+/// or no such cgroup exists.
+ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relative);
 /// Kills what is left in the cgroup (cgroup.kill, or SIGKILL to each process), waits until it is
 /// empty, removes it and the directories ocirt created above it (those still empty).
 void remove_cgroup(const ContainerCgroup& cg);

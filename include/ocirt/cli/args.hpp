@@ -16,6 +16,7 @@ struct FlagSpec {
     bool takes_value = false;
     std::string help;
     std::string value_name = "VALUE";
+    bool hidden = false;     ///< accepted, but not listed in --help (obsolete flags)
 };
 
 /// The result of parsing.

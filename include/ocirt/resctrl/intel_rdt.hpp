@@ -18,6 +18,9 @@ std::string schemata_text(const spec::IntelRdt& rdt);
 /// Creates or checks the group (closID, else the container id), writes its schemata, puts
 /// `pid` in it (or in a monitoring group named after the container with enableMonitoring).
 void join_intel_rdt(const spec::IntelRdt& rdt, const std::string& container_id, int pid);
+/// `update`: checks `rdt`, then writes its schemata to the container's group, or creates and
+/// joins the group (join_intel_rdt) when the container has none yet.
+void update_intel_rdt(const spec::IntelRdt& rdt, const std::string& container_id, int pid);
 /// Removes what join_intel_rdt created for the container (its own group or monitoring group).
 void leave_intel_rdt(const spec::IntelRdt& rdt, const std::string& container_id);
 

@@ -30,6 +30,7 @@ struct InitBootstrap {
     /// exec into a container without a mount namespace of its own: the fd after the namespace
     /// fds is the container process's root (/proc/<pid>/root), to chroot into.
     bool enter_root = false;
+    bool fork_as_sibling = false;  ///< run --no-subreaper: the container process becomes the parent's child
 };
 
 /// Serialises the document.

@@ -12,10 +12,15 @@
 
 namespace ocirt::runtime {
 
+/// runc's --rootless: whether to treat cgroup permission errors as a rootless caller would.
+enum class Rootless { auto_detect, yes, no };
+
 /// Options every command shares.
 struct GlobalOptions {
     std::string root = "/run/ocirt";
-    bool systemd_cgroup = false;
+    bool systemd_cgroup = false;  ///< --systemd-cgroup, or crun's --cgroup-manager=systemd
+    bool no_cgroup = false;       ///< crun's --cgroup-manager=disabled: containers get no cgroup
+    Rootless rootless = Rootless::auto_detect;
 };
 
 /// `create` (and the create half of `run`).
@@ -27,6 +32,9 @@ struct CreateOptions {
     int preserve_fds = 0;
     bool no_pivot = false;
     bool no_new_keyring = false;
+    std::string config_file;   ///< --config (crun): this file instead of <bundle>/config.json
+    std::string pidfd_socket;  ///< --pidfd-socket: receives a pidfd of the container process
+    bool no_subreaper = false; ///< run --no-subreaper: the container process is forked as ocirt's child
 };
 
 /// `run`.
@@ -52,6 +60,11 @@ struct ExecOptions {
     std::vector<std::string> caps;       ///< --cap: added to every set but ambient
     bool no_new_privs = false;
     int preserve_fds = 0;
+    std::optional<std::string> process_label;  ///< --process-label: process.selinuxLabel
+    std::optional<std::string> apparmor;       ///< --apparmor: process.apparmorProfile
+    std::vector<std::string> cgroups;          ///< --cgroup [CONTROLLER:]PATH: a sub-cgroup to join
+    bool ignore_paused = false;                ///< --ignore-paused: exec into a paused container
+    std::string pidfd_socket;                  ///< --pidfd-socket: receives a pidfd of the new process
 };
 
 /// `update`.
@@ -59,6 +72,8 @@ struct UpdateOptions {
     std::string id;
     std::optional<std::string> resources_file;  ///< --resources: a LinuxResources JSON file, "-" for stdin
     std::map<std::string, std::string> flags;   ///< runc's flags by name ("memory", "cpu-quota" ...)
+    std::optional<std::string> l3_cache_schema;  ///< --l3-cache-schema: linux.intelRdt.l3CacheSchema
+    std::optional<std::string> mem_bw_schema;    ///< --mem-bw-schema: linux.intelRdt.memBwSchema
 };
 
 /// Creates a container and leaves it waiting for `start`.

@@ -15,6 +15,10 @@ namespace ocirt::sys {
 
 /// fork(); throws on failure. Returns 0 in the child.
 pid_t fork_process();
+/// Like fork_process, but the child's parent is the caller's parent (clone CLONE_PARENT), as
+/// runc's nsexec forks its last stage: that process can then wait for it without being a
+/// subreaper. Fails (EINVAL) in the init process of a PID namespace.
+pid_t fork_as_sibling();
 /// How a process ended.
 struct ExitStatus {
     bool exited = false;     ///< exited normally

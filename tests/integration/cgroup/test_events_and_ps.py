@@ -18,6 +18,28 @@ def test_events_stats_has_runcs_shape(env, bundle):
     assert "usage" in data["memory"]
 
 
+def test_events_stats_keys_are_runcs_types_stats(env, bundle):
+    """The keys runc's types.Stats has (types/events.go), nothing else; lists where runc has them."""
+    cid, pid, cgdir = running(env, bundle, "/probe", "sleep", "60")
+    data = json.loads(env.rt.invoke("events", "--stats", cid).check().out)["data"]
+    assert set(data) == {"cpu", "cpuset", "memory", "pids", "blkio", "hugetlb", "intel_rdt", "network_interfaces"}
+    assert set(data["cpu"]["usage"]) <= {"total", "percpu", "percpu_kernel", "percpu_user", "kernel", "user"}
+    assert {"kernel", "user"} <= set(data["cpu"]["usage"])
+    assert set(data["cpu"]["throttling"]) <= {"periods", "throttledPeriods", "throttledTime"}
+    assert set(data["memory"]) <= {"cache", "usage", "swap", "kernel", "kernelTCP", "raw", "psi", "event_count"}
+    for entry in ("usage", "swap", "kernel", "kernelTCP"):
+        assert {"limit", "failcnt"} <= set(data["memory"][entry]) <= {"limit", "usage", "max", "failcnt"}
+    assert set(data["pids"]) <= {"current", "limit"}
+    assert data["pids"].get("current", 0) >= 1  # counted from cgroup.procs without the pids controller
+    for size, h in data["hugetlb"].items():
+        assert "failcnt" in h and set(h) <= {"usage", "max", "failcnt"}, (size, h)
+    cpuset = data["cpuset"]
+    assert cpuset["cpu_exclusive"] == 0 and "sched_relax_domain_level" in cpuset
+    for key in ("cpus", "mems"):
+        if key in cpuset:
+            assert all(isinstance(n, int) for n in cpuset[key]), cpuset
+
+
 def test_events_streams_until_the_container_stops(env, bundle):
     cid, pid, cgdir = running(env, bundle, "/probe", "sleep", "60")
     proc, io = env.rt.spawn("events", "--interval", "100ms", cid)
