@@ -1,6 +1,7 @@
 #include "ocirt/cgroup/controllers.hpp"
 
 #include "ocirt/cgroup/cgroup_dir.hpp"
+#include "ocirt/cgroup/v2/resources.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
 
@@ -32,32 +33,27 @@ std::string unified_controller(const std::string& key) {
 std::vector<ControllerNeed> needed_controllers(const spec::Resources& r) {
     const std::string res = kRes;
     std::vector<ControllerNeed> out;
-    if (r.network && (r.network->class_id || !r.network->priorities.empty()))
+    if (r.network && (r.network->class_id.value_or(0) != 0 || !r.network->priorities.empty()))
         fail("{}/network: net_cls and net_prio do not exist on cgroup v2", res);
+    // A group needs its controller exactly when its apply_* would write something (v2::*_is_set).
     if (r.cpu) {
         const auto& c = *r.cpu;
         if (c.realtime_runtime.value_or(0) != 0) fail("{}/cpu/realtimeRuntime: not supported on cgroup v2", res);
         if (c.realtime_period.value_or(0) != 0) fail("{}/cpu/realtimePeriod: not supported on cgroup v2", res);
-        if (c.shares.value_or(0) != 0 || c.quota || c.period || c.burst || c.idle) need(out, "cpu", res + "/cpu");
-        if ((c.cpus && !c.cpus->empty()) || (c.mems && !c.mems->empty())) need(out, "cpuset", res + "/cpu/cpus");
+        if (v2::cpu_is_set(c)) need(out, "cpu", res + "/cpu");
+        if (v2::cpuset_is_set(c)) need(out, "cpuset", res + "/cpu/cpus");
     }
-    if (r.memory) {
-        const auto& m = *r.memory;
-        if (m.limit || m.reservation || m.swap) need(out, "memory", res + "/memory");
-    }
-    if (r.has_pids || r.pids_limit) need(out, "pids", res + "/pids");
+    if (r.memory && v2::memory_is_set(*r.memory)) need(out, "memory", res + "/memory");
+    if (v2::pids_is_set(r)) need(out, "pids", res + "/pids");
     if (r.block_io) {
         const auto& b = *r.block_io;
-        if (b.leaf_weight) fail("{}/blockIO/leafWeight: not supported on cgroup v2", res);
+        if (b.leaf_weight.value_or(0) != 0) fail("{}/blockIO/leafWeight: not supported on cgroup v2", res);
         for (const auto& w : b.weight_device)
-            if (w.leaf_weight) fail("{}/blockIO/weightDevice: leafWeight is not supported on cgroup v2", res);
-        if (b.weight || !b.weight_device.empty() || !b.throttle_read_bps_device.empty() ||
-            !b.throttle_write_bps_device.empty() || !b.throttle_read_iops_device.empty() ||
-            !b.throttle_write_iops_device.empty())
-            need(out, "io", res + "/blockIO");
+            if (w.leaf_weight.value_or(0) != 0) fail("{}/blockIO/weightDevice: leafWeight is not supported on cgroup v2", res);
+        if (v2::io_is_set(b)) need(out, "io", res + "/blockIO");
     }
     if (!r.hugepage_limits.empty()) need(out, "hugetlb", res + "/hugepageLimits");
-    if (!r.rdma.empty()) need(out, "rdma", res + "/rdma");
+    if (v2::rdma_is_set(r.rdma)) need(out, "rdma", res + "/rdma");
     for (const auto& [key, value] : r.unified) {
         const std::string c = unified_controller(key);
         if (!c.empty()) need(out, c, res + "/unified/" + key);
@@ -70,6 +66,19 @@ std::set<std::string> parse_controller_list(const std::string& text) {
     for (const auto& w : util::split(util::trim(text), ' '))
         if (!w.empty()) out.insert(w);
     return out;
+}
+
+void refuse_v1_controllers(const std::vector<ControllerNeed>& needs, const CgroupHost& host) {
+    if (host.kind != HostKind::hybrid) return;
+    for (const auto& n : needs) {
+        const std::string v1_name = n.controller == "io" ? "blkio" : n.controller;
+        const auto it = host.v1.find(v1_name);
+        if (it == host.v1.end()) continue;
+        fail("{}: this host is a cgroup v1/v2 hybrid (v1 {} controller at {}); ocirt supports only cgroup v2 — "
+             "the limit cannot be applied here (a unified host, e.g. booted with systemd.unified_cgroup_hierarchy=1, "
+             "can)",
+             n.field, v1_name, it->second);
+    }
 }
 
 void require_available(const std::vector<ControllerNeed>& needs, const std::set<std::string>& available,

@@ -11,7 +11,7 @@ import pytest
 
 from runner import json_lines, wait_until
 
-PODMAN_CONFIG = Path("/work/shared/data/podman-4.3-config.json")
+PODMAN_CONFIG = Path(__file__).parent / "engine_configs" / "podman-4.3-config.json"
 ARCHES = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]
 MKDIR_REPORT = "/bin/mkdir /tmp/d 2>/dev/null; echo rc=$?; [ -d /tmp/d ] && echo exists || echo absent"
 

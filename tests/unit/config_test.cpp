@@ -1,6 +1,6 @@
 // config.json parser, serialiser and reader. Runs with the working directory set to
-// tests/unit (meson's workdir), so fixtures are "fixtures/…" and the shared podman config is
-// "../../../shared/data/…".
+// tests/unit (meson's workdir), so fixtures are "fixtures/…" and the engines' configs
+// "../integration/engine_configs/…".
 
 #include <catch2/catch.hpp>
 
@@ -24,7 +24,7 @@ using namespace ocirt::spec;
 
 namespace {
 
-const char* const kPodman = "../../../shared/data/podman-4.3-config.json";
+const char* const kPodman = "../integration/engine_configs/podman-4.3-config.json";
 
 json fixture(const std::string& name) { return read_config_json("fixtures/" + name); }
 
@@ -273,7 +273,7 @@ TEST_CASE("full config round-trips to the same JSON") {
 }
 
 TEST_CASE("podman 4.3 config parses") {
-    REQUIRE(std::filesystem::exists(kPodman));  // shared/ is always beside the repo: fail, never skip
+    REQUIRE(std::filesystem::exists(kPodman));  // in the repo: fail, never skip
     const json j = read_config_json(kPodman);
     const Config c = config_from_json(j);
 

@@ -24,7 +24,17 @@ std::string cpu_max_value(const std::optional<int64_t>& quota, const std::option
     return v;
 }
 
+bool cpu_is_set(const spec::CpuResources& c) {
+    return cpu_shares_to_weight(c.shares.value_or(0)) != 0 || !cpu_max_value(c.quota, c.period).empty() || c.burst ||
+           c.idle;
+}
+
+bool cpuset_is_set(const spec::CpuResources& c) {
+    return (c.cpus && !c.cpus->empty()) || (c.mems && !c.mems->empty());
+}
+
 void apply_cpu(const CgroupDir& cg, const spec::CpuResources& c) {
+    if (!cpu_is_set(c)) return;
     const std::string f = kField;
     if (const uint64_t w = cpu_shares_to_weight(c.shares.value_or(0)); w != 0)
         cg.write("cpu.weight", std::to_string(w), f + "/shares");
@@ -44,6 +54,7 @@ void apply_cpu(const CgroupDir& cg, const spec::CpuResources& c) {
 }
 
 void apply_cpuset(const CgroupDir& cg, const spec::CpuResources& c) {
+    if (!cpuset_is_set(c)) return;
     const std::string f = kField;
     // mems before cpus, in runc's order.
     if (c.mems && !c.mems->empty()) cg.write("cpuset.mems", *c.mems, f + "/mems");

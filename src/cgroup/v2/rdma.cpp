@@ -5,6 +5,12 @@
 
 namespace ocirt::cgroup::v2 {
 
+bool rdma_is_set(const std::map<std::string, spec::RdmaLimit>& rdma) {
+    for (const auto& [device, limit] : rdma)
+        if (limit.hca_handles || limit.hca_objects) return true;
+    return false;
+}
+
 void apply_rdma(const CgroupDir& cg, const std::map<std::string, spec::RdmaLimit>& rdma) {
     for (const auto& [device, limit] : rdma) {
         const std::string field = "/linux/resources/rdma/" + device;

@@ -132,6 +132,11 @@ TEST_CASE("pids, io, hugetlb, rdma, unified") {
     cg.clear("pids.max");
     apply_pids(cg.dir(), r);
     CHECK(cg.get("pids.max") == "max");
+    // Without the controller (no pids.max) "no limit" is already the state: nothing is written.
+    FakeCgroup bare{};
+    CHECK_NOTHROW(apply_pids(bare.dir(), r));
+    r.pids_limit = 5;
+    CHECK(error_of([&] { apply_pids(bare.dir(), r); }).find("/linux/resources/pids/limit") == 0);
 
     CHECK(blkio_weight_to_io_weight(10) == 1);
     CHECK(blkio_weight_to_io_weight(1000) == 10000);
@@ -166,6 +171,7 @@ TEST_CASE("needed controllers, and what cgroup v2 cannot do") {
     r.cpu = spec::CpuResources{};
     r.cpu->cpus = "0";
     r.has_pids = true;
+    r.pids_limit = 100;
     r.hugepage_limits.push_back(spec::HugepageLimit{"2MB", 1});
     r.unified["misc.max"] = "x";
     r.unified["cgroup.max.depth"] = "3";
@@ -191,6 +197,66 @@ TEST_CASE("needed controllers, and what cgroup v2 cannot do") {
         u.unified[bad] = "1";
         CHECK(error_of([&] { needed_controllers(u); }).find("/linux/resources/unified/") == 0);
     }
+}
+
+TEST_CASE("values engines send for \"unset\" need no controller and write nothing") {
+    // dockerd: blockIO.weight 0 and an empty memory object always; docker update: cpu zeros;
+    // podman: pids.limit 0 for "no limit"; kernel memory 0.
+    spec::Resources r;
+    r.block_io = spec::BlockIoResources{};
+    r.block_io->weight = 0;
+    r.block_io->leaf_weight = 0;
+    r.cpu = spec::CpuResources{};
+    r.cpu->shares = 0;
+    r.cpu->quota = 0;
+    r.cpu->period = 0;
+    r.cpu->realtime_runtime = 0;
+    r.cpu->realtime_period = 0;
+    r.cpu->cpus = "";
+    r.cpu->mems = "";
+    r.memory = spec::MemoryResources{};
+    r.memory->limit = 0;
+    r.memory->reservation = 0;
+    r.memory->swap = 0;
+    r.memory->kernel = 0;
+    r.memory->kernel_tcp = 0;
+    r.has_pids = true;
+    r.pids_limit = 0;
+    r.network = spec::NetworkResources{};
+    r.network->class_id = 0;
+    r.rdma["mlx5_0"] = spec::RdmaLimit{};
+    CHECK(needed_controllers(r).empty());
+    FakeCgroup none{};  // no interface file at all: any write would fail
+    CHECK_NOTHROW(apply_resources(none.dir(), r, ApplyMode::create));
+    CHECK_NOTHROW(apply_resources(none.dir(), r, ApplyMode::update));
+
+    // Each value that does write something needs its controller, and only then.
+    auto needs = [](const spec::Resources& x) {
+        std::vector<std::string> names;
+        for (const auto& n : needed_controllers(x)) names.push_back(n.controller);
+        return names;
+    };
+    spec::Resources w = r;
+    w.block_io->weight = 100;
+    CHECK(needs(w) == std::vector<std::string>{"io"});
+    w = r;
+    w.cpu->quota = -1;  // "max" with the default period: cpu.max is written
+    CHECK(needs(w) == std::vector<std::string>{"cpu"});
+    w = r;
+    w.cpu->shares = 1024;
+    CHECK(needs(w) == std::vector<std::string>{"cpu"});
+    w = r;
+    w.memory->limit = -1;  // "max" is a value, as in runc
+    CHECK(needs(w) == std::vector<std::string>{"memory"});
+    w = r;
+    w.pids_limit = 1;
+    CHECK(needs(w) == std::vector<std::string>{"pids"});
+    w = r;
+    w.pids_limit = -1;
+    CHECK(needs(w).empty());
+    w = r;
+    w.memory->kernel = 1;
+    CHECK(error_of([&] { apply_resources(none.dir(), w, ApplyMode::create); }).find("/linux/resources/memory/kernel") == 0);
 }
 
 TEST_CASE("stats files parse") {

@@ -13,13 +13,31 @@ namespace ocirt::cgroup::v2 {
 /// Why resources are applied: at create, or by `update` on a live container.
 enum class ApplyMode { create, update };
 
+/// Whether a resource group asks for anything, as apply_* reads it. needed_controllers asks the
+/// same predicates, so a value that writes nothing (0 for a weight, shares, quota, period, limit,
+/// reservation or swap; a pids limit of 0 or below) needs no controller either. What engines
+/// send for "unset" (dockerd's blockIO.weight 0, docker update's cpu zeros) thus runs anywhere.
+bool memory_is_set(const spec::MemoryResources& m);
+/// cpu.weight, cpu.max, cpu.max.burst or cpu.idle would be written.
+bool cpu_is_set(const spec::CpuResources& c);
+/// cpuset.cpus or cpuset.mems would be written.
+bool cpuset_is_set(const spec::CpuResources& c);
+/// A pids limit above 0. A limit of 0 or below means none (runtime-spec before 1.3, crun, and
+/// what podman 4.3 sends for "unlimited"): "max", the kernel's default, which needs no controller.
+bool pids_is_set(const spec::Resources& r);
+/// io.weight (io.bfq.weight) or io.max would be written.
+bool io_is_set(const spec::BlockIoResources& b);
+/// Some rdma entry has a limit.
+bool rdma_is_set(const std::map<std::string, spec::RdmaLimit>& rdma);
+
 /// memory → memory.max, memory.low, memory.swap.max (memory.go's rules: swap is limit+swap).
 void apply_memory(const CgroupDir& cg, const spec::MemoryResources& m, ApplyMode mode);
 /// cpu → cpu.weight, cpu.max, cpu.max.burst, cpu.idle.
 void apply_cpu(const CgroupDir& cg, const spec::CpuResources& c);
 /// cpu.cpus / cpu.mems → cpuset.cpus, cpuset.mems.
 void apply_cpuset(const CgroupDir& cg, const spec::CpuResources& c);
-/// pids.limit → pids.max (a limit <= 0 is "max").
+/// pids.limit → pids.max; a limit <= 0 is "max", written only where pids.max exists (a cgroup
+/// without the controller has no limit to lift).
 void apply_pids(const CgroupDir& cg, const spec::Resources& r);
 /// blockIO → io.bfq.weight or io.weight, io.max.
 void apply_io(const CgroupDir& cg, const spec::BlockIoResources& b);
