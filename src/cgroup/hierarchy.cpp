@@ -1,5 +1,6 @@
 #include "ocirt/cgroup/hierarchy.hpp"
 
+#include <set>
 #include <vector>
 
 #include "ocirt/sys/files.hpp"
@@ -26,17 +27,75 @@ std::string unescape(const std::string& s) {
     return out;
 }
 
-}  // namespace
+/// The fields of one mountinfo line: [4] is the mount point; after "-": type, source, options.
+struct MountLine {
+    std::string mount_point;
+    std::string root;
+    std::string type;
+    std::string super_options;
+};
 
-std::optional<Cgroup2Mount> find_cgroup2_mount(const std::string& mountinfo) {
-    std::vector<Cgroup2Mount> found;
+std::vector<MountLine> parse_mountinfo(const std::string& mountinfo) {
+    std::vector<MountLine> out;
     for (const auto& line : util::split(mountinfo, '\n')) {
         const auto fields = util::split(line, ' ');
         size_t dash = 0;
         while (dash < fields.size() && fields[dash] != "-") ++dash;
-        if (dash < 5 || dash + 1 >= fields.size() || fields[dash + 1] != "cgroup2") continue;
-        found.push_back(Cgroup2Mount{unescape(fields[4]), unescape(fields[3])});
+        if (dash < 5 || dash + 1 >= fields.size()) continue;
+        out.push_back({unescape(fields[4]), unescape(fields[3]), fields[dash + 1],
+                       dash + 3 < fields.size() ? fields[dash + 3] : ""});
     }
+    return out;
+}
+
+/// The controllers a v1 mount's super options name ("rw,cpu,cpuacct" → cpu, cpuacct); named
+/// hierarchies ("name=systemd") and the mount options around them are not controllers.
+std::vector<std::string> v1_controllers(const std::string& super_options) {
+    static const std::set<std::string> kNotControllers{"rw", "ro", "xattr", "noprefix", "clone_children",
+                                                       "cpuset_v2_mode", "favordynmods", "none"};
+    std::vector<std::string> out;
+    for (const auto& o : util::split(super_options, ','))
+        if (!o.empty() && !kNotControllers.count(o) && o.find('=') == std::string::npos) out.push_back(o);
+    return out;
+}
+
+}  // namespace
+
+CgroupHost find_cgroup_host(const std::string& mountinfo) {
+    CgroupHost host;
+    host.v2 = find_cgroup2_mount(mountinfo);
+    const auto mounts = parse_mountinfo(mountinfo);
+    std::string on_sys_fs_cgroup;  // the type of the last mount there, which hides earlier ones
+    for (const auto& m : mounts)
+        if (m.mount_point == "/sys/fs/cgroup") on_sys_fs_cgroup = m.type;
+    if (on_sys_fs_cgroup != "cgroup2") {
+        for (const auto& m : mounts)
+            if (m.type == "cgroup")
+                for (const auto& c : v1_controllers(m.super_options)) host.v1.emplace(c, m.mount_point);
+    }
+    if (host.v2)
+        host.kind = host.v1.empty() ? HostKind::unified : HostKind::hybrid;
+    else
+        host.kind = host.v1.empty() ? HostKind::none : HostKind::legacy;
+    return host;
+}
+
+CgroupHost discover_host() { return find_cgroup_host(sys::read_file("/proc/self/mountinfo")); }
+
+const char* host_kind_name(HostKind kind) {
+    switch (kind) {
+        case HostKind::unified: return "unified";
+        case HostKind::hybrid: return "hybrid";
+        case HostKind::legacy: return "legacy";
+        case HostKind::none: return "none";
+    }
+    return "none";
+}
+
+std::optional<Cgroup2Mount> find_cgroup2_mount(const std::string& mountinfo) {
+    std::vector<Cgroup2Mount> found;
+    for (const auto& m : parse_mountinfo(mountinfo))
+        if (m.type == "cgroup2") found.push_back(Cgroup2Mount{m.mount_point, m.root});
     // The last mount on a point hides earlier ones; look from the end.
     for (auto it = found.rbegin(); it != found.rend(); ++it)
         if (it->mount_point == "/sys/fs/cgroup") return *it;
@@ -45,8 +104,6 @@ std::optional<Cgroup2Mount> find_cgroup2_mount(const std::string& mountinfo) {
     if (!found.empty()) return found.front();
     return std::nullopt;
 }
-
-std::optional<Cgroup2Mount> discover_cgroup2() { return find_cgroup2_mount(sys::read_file("/proc/self/mountinfo")); }
 
 std::optional<std::string> unified_entry(const std::string& proc_cgroup) {
     for (const auto& line : util::split(proc_cgroup, '\n'))

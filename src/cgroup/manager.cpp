@@ -60,18 +60,22 @@ std::string ContainerCgroup::dir() const { return directory_of(mount, path); }
 std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd) {
     const std::optional<std::string> wanted = c.linux_ ? c.linux_->cgroups_path : std::nullopt;
     if (systemd) fail("--systemd-cgroup: the systemd cgroup driver is not supported by ocirt yet");
-    const auto mount = discover_cgroup2();
-    if (!mount) {
+    const CgroupHost host = discover_host();
+    if (!host.v2) {
         const bool asks = wanted || (c.linux_ && c.linux_->resources);
         if (!asks) return std::nullopt;
-        fail("{}: this host has no cgroup v2 hierarchy (no cgroup2 mount in /proc/self/mountinfo)",
-             wanted ? "/linux/cgroupsPath" : "/linux/resources");
+        const char* field = wanted ? "/linux/cgroupsPath" : "/linux/resources";
+        if (host.kind == HostKind::legacy)
+            fail("{}: this host has only cgroup v1 hierarchies (v1 {} controller at {}); ocirt supports only cgroup v2",
+                 field, host.v1.begin()->first, host.v1.begin()->second);
+        fail("{}: this host has no cgroup v2 hierarchy (no cgroup2 mount in /proc/self/mountinfo)", field);
     }
     const std::string path = resolve_cgroup_path(wanted, id, own_cgroup());
     if (path == "/") fail("/linux/cgroupsPath: the root cgroup cannot be a container's cgroup");
     ContainerCgroup cg;
     cg.path = path;
-    cg.mount = *mount;
+    cg.mount = *host.v2;
+    cg.host = host;
     with_context("/linux/cgroupsPath", [&] { cg.dir(); });  // the mount must show the path
     return cg;
 }
@@ -79,6 +83,7 @@ std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::str
 void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
     const spec::Resources& r = resources_of(c);
     const auto needs = needed_controllers(r);
+    refuse_v1_controllers(needs, cg.host);
     const CgroupDir top(cg.mount.mount_point);
     require_available(needs, parse_controller_list(top.read("cgroup.controllers")), cg.mount.mount_point);
     const CgroupDir files = cg.files();
@@ -95,11 +100,12 @@ sys::Fd open_for_join(const ContainerCgroup& cg) { return sys::open_at(AT_FDCWD,
 void join(int procs_fd) { with_context("join the container's cgroup", [&] { sys::write_all(procs_fd, "0"); }); }
 
 ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created) {
-    const auto mount = discover_cgroup2();
-    if (!mount) fail("cgroup {}: no cgroup2 mount in this mount namespace", path);
+    const CgroupHost host = discover_host();
+    if (!host.v2) fail("cgroup {}: no cgroup2 mount in this mount namespace", path);
     ContainerCgroup cg;
     cg.path = path;
-    cg.mount = *mount;
+    cg.mount = *host.v2;
+    cg.host = host;
     cg.created = created;
     cg.claimed = true;
     return cg;
@@ -163,6 +169,7 @@ void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const sp
     const CgroupDir files = cg.files();
     // A limit of a kind create did not set needs its controller enabled in the ancestors now.
     const auto needs = needed_controllers(r);
+    refuse_v1_controllers(needs, cg.host);
     require_available(needs, parse_controller_list(CgroupDir(cg.mount.mount_point).read("cgroup.controllers")),
                       cg.mount.mount_point);
     enable_controllers(cg.mount.mount_point, cg.dir(), needs);

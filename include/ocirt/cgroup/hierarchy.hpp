@@ -2,6 +2,7 @@
 /// Where the cgroup v2 hierarchy is: the cgroup2 mount found in /proc/self/mountinfo, and this
 /// process's own cgroup from /proc/self/cgroup. Nothing here assumes /sys/fs/cgroup.
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -16,8 +17,31 @@ struct Cgroup2Mount {
 /// The cgroup2 mount in a mountinfo text: /sys/fs/cgroup when it is cgroup2, else the first
 /// cgroup2 mount whose root is "/", else the first at all; nullopt without one.
 std::optional<Cgroup2Mount> find_cgroup2_mount(const std::string& mountinfo);
-/// The cgroup2 mount of this process (reads /proc/self/mountinfo).
-std::optional<Cgroup2Mount> discover_cgroup2();
+/// What cgroup hierarchies this host mounts, as the mount table shows them.
+enum class HostKind {
+    unified,  ///< cgroup2 on /sys/fs/cgroup, or cgroup2 and no v1 controller mounted anywhere
+    hybrid,   ///< v1 controller hierarchies beside a cgroup2 mount (systemd's "hybrid": /sys/fs/cgroup/unified)
+    legacy,   ///< v1 controller hierarchies only
+    none,     ///< no cgroup mount at all
+};
+
+/// The cgroup hierarchies of this host: which kind, the cgroup2 mount ocirt uses, and where each
+/// v1 controller is (so an error can say which v1 hierarchy holds a controller ocirt cannot use).
+struct CgroupHost {
+    HostKind kind = HostKind::none;
+    std::optional<Cgroup2Mount> v2;
+    std::map<std::string, std::string> v1;  ///< v1 controller ("memory", "blkio") → its mount point
+};
+
+/// The host kind of a mountinfo text. cgroup2 on /sys/fs/cgroup is a unified host whatever v1
+/// mounts the table still lists (a cgroup2 mounted over a hybrid's tmpfs hides them). The one
+/// place that tells the kinds apart.
+CgroupHost find_cgroup_host(const std::string& mountinfo);
+/// The cgroup hierarchies of this process's mount namespace (reads /proc/self/mountinfo).
+CgroupHost discover_host();
+/// "unified", "hybrid", "legacy", "none".
+const char* host_kind_name(HostKind kind);
+
 /// The "0::<path>" entry of a /proc/<pid>/cgroup text; nullopt without one.
 std::optional<std::string> unified_entry(const std::string& proc_cgroup);
 /// This process's cgroup v2 path (reads /proc/self/cgroup); "/" when it has no v2 entry.

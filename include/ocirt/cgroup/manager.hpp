@@ -18,6 +18,7 @@ namespace ocirt::cgroup {
 struct ContainerCgroup {
     std::string path;                  ///< in the hierarchy, as /proc/<pid>/cgroup names it: "/ocirt/c1"
     Cgroup2Mount mount;                ///< the cgroup2 mount it is reached through
+    CgroupHost host;                   ///< the host's hierarchies, found once when planned or located
     std::vector<std::string> created;  ///< hierarchy paths ocirt created, shallowest first
     bool claimed = false;              ///< the cgroup is the container's (made, or found empty, by ocirt)
     /// The cgroup's directory.
@@ -28,7 +29,8 @@ struct ContainerCgroup {
 
 /// Where the cgroup of container `id` goes. nullopt when this host has no cgroup2 mount and
 /// the config asks for nothing a cgroup does (no cgroupsPath, no resources). Throws for the
-/// systemd form (`systemd` true), which ocirt does not drive yet.
+/// systemd form (`systemd` true), which ocirt does not drive yet. On a hybrid host the cgroup
+/// goes in the cgroup2 hierarchy; setup_cgroup refuses limits whose controller v1 holds.
 std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd);
 /// Checks that the hierarchy offers every controller the config needs, then creates the
 /// cgroup (recording what it made in `cg.created` as it goes), enables the controllers in its

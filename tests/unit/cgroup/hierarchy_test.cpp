@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "../error_of.hpp"
+#include "ocirt/cgroup/controllers.hpp"
 #include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/util/error.hpp"
 
@@ -30,6 +32,53 @@ TEST_CASE("the cgroup2 mount is found in mountinfo, not assumed") {
     REQUIRE(m);
     CHECK(m->mount_point == "/mnt/my cg");
     CHECK(m->root == "/ocirt");
+}
+
+TEST_CASE("the host kind comes from the mount table, in one place") {
+    const std::string hybrid = std::string(kHybrid) +
+                               "33 31 0:30 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+                               "34 31 0:31 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+                               "35 31 0:32 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio\n";
+    auto host = find_cgroup_host(hybrid);
+    CHECK(host.kind == HostKind::hybrid);
+    REQUIRE(host.v2);
+    CHECK(host.v2->mount_point == "/sys/fs/cgroup/unified");
+    CHECK(host.v1.at("memory") == "/sys/fs/cgroup/memory");
+    CHECK(host.v1.at("cpu") == "/sys/fs/cgroup/cpu");
+    CHECK(host.v1.count("systemd") == 0);  // a named hierarchy holds no controller
+    CHECK(host.v1.count("name=systemd") == 0);
+    CHECK(std::string(host_kind_name(host.kind)) == "hybrid");
+
+    // The integration tests' view: cgroup2 mounted over the hybrid's tmpfs hides the v1 mounts.
+    host = find_cgroup_host(hybrid + "90 1 0:38 / /sys/fs/cgroup rw,relatime - cgroup2 none rw\n");
+    CHECK(host.kind == HostKind::unified);
+    CHECK(host.v1.empty());
+    REQUIRE(host.v2);
+    CHECK(host.v2->mount_point == "/sys/fs/cgroup");
+
+    CHECK(find_cgroup_host(kUnified).kind == HostKind::unified);
+    // cgroup2 beside a named v1 hierarchy only: every controller is in v2.
+    CHECK(find_cgroup_host("34 31 0:31 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
+                           "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n")
+              .kind == HostKind::unified);
+    host = find_cgroup_host("33 31 0:30 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
+    CHECK(host.kind == HostKind::legacy);
+    CHECK_FALSE(host.v2);
+    CHECK(find_cgroup_host("22 1 0:21 / /sys rw - sysfs sysfs rw\n").kind == HostKind::none);
+}
+
+TEST_CASE("a hybrid host refuses limits whose controller v1 holds, naming it") {
+    CgroupHost host;
+    host.kind = HostKind::hybrid;
+    host.v1 = {{"memory", "/sys/fs/cgroup/memory"}, {"blkio", "/sys/fs/cgroup/blkio"}};
+    CHECK_NOTHROW(refuse_v1_controllers({{"hugetlb", "/linux/resources/hugepageLimits"}}, host));
+    CHECK(error_of([&] { refuse_v1_controllers({{"memory", "/linux/resources/memory"}}, host); })
+              .find("/linux/resources/memory: this host is a cgroup v1/v2 hybrid (v1 memory controller at "
+                    "/sys/fs/cgroup/memory); ocirt supports only cgroup v2") == 0);
+    CHECK(error_of([&] { refuse_v1_controllers({{"io", "/linux/resources/blockIO"}}, host); })
+              .find("(v1 blkio controller at /sys/fs/cgroup/blkio)") != std::string::npos);
+    host.kind = HostKind::unified;
+    CHECK_NOTHROW(refuse_v1_controllers({{"memory", "/linux/resources/memory"}}, host));
 }
 
 TEST_CASE("the unified entry of /proc/self/cgroup") {
