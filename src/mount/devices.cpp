@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "ocirt/spec/device_mode.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/mount.hpp"
 #include "ocirt/sys/safe_path.hpp"
@@ -56,13 +57,6 @@ struct Node {
     uid_t uid = 0;
     gid_t gid = 0;
 };
-
-mode_t file_type(const std::string& t) {
-    if (t == "c" || t == "u") return S_IFCHR;
-    if (t == "b") return S_IFBLK;
-    if (t == "p") return S_IFIFO;
-    return 0;
-}
 
 /// "/dev//foo/" → "/dev/foo": a device path names one file, whatever slashes it is written with.
 std::string canonical_path(const std::string& path) {
@@ -116,7 +110,7 @@ void check_devices(const std::vector<spec::Device>& devices) {
     std::set<std::string> seen;
     for (size_t i = 0; i < devices.size(); ++i) {
         const auto& d = devices[i];
-        if (file_type(d.type) == 0) fail("/linux/devices/{}/type: \"{}\" is not one of c, b, u, p", i, d.type);
+        if (spec::device_file_type(d.type) == 0) fail("/linux/devices/{}/type: \"{}\" is not one of c, b, u, p", i, d.type);
         if (d.path.empty() || d.path[0] != '/') fail("/linux/devices/{}/path: must be an absolute path", i);
         for (const auto& part : sys::path_components(d.path))
             if (part == "..") fail("/linux/devices/{}/path: {} must not contain \"..\"", i, d.path);
@@ -124,7 +118,9 @@ void check_devices(const std::vector<spec::Device>& devices) {
         if (d.type != "p" && (!d.major || !d.minor)) fail("/linux/devices/{}: major and minor are required", i);
         if (d.major && (*d.major < 0 || *d.major > 0xfff)) fail("/linux/devices/{}/major: out of range", i);
         if (d.minor && (*d.minor < 0 || *d.minor > 0xfffff)) fail("/linux/devices/{}/minor: out of range", i);
-        if (d.file_mode && (*d.file_mode & ~07777u)) fail("/linux/devices/{}/fileMode: only permission bits", i);
+        if (d.file_mode)
+            if (auto problem = spec::device_file_mode_problem(*d.file_mode, d.type))
+                fail("/linux/devices/{}/fileMode: {}", i, *problem);
         if (!seen.insert(canonical_path(d.path)).second) fail("/linux/devices/{}/path: {} is listed twice", i, d.path);
     }
 }
@@ -135,10 +131,10 @@ void create_devices(int rootfd, const std::vector<spec::Device>& devices, bool i
         const auto& d = devices[i];
         Node n;
         n.path = canonical_path(d.path);
-        n.type = file_type(d.type);
+        n.type = spec::device_file_type(d.type);
         if (n.type != S_IFIFO)
             n.dev = makedev(static_cast<unsigned>(d.major.value_or(0)), static_cast<unsigned>(d.minor.value_or(0)));
-        n.perm = d.file_mode.value_or(0666);
+        n.perm = spec::device_permissions(d.file_mode.value_or(0666));
         n.uid = d.uid.value_or(0);
         n.gid = d.gid.value_or(0);
         const bool in_host_dev = dev_from_host && sys::path_components(n.path).front() == "dev";

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "ocirt/spec/device_mode.hpp"
 #include "ocirt/spec/validate/regex.hpp"
 
 namespace ocirt::spec::validate {
@@ -545,6 +546,9 @@ private:
                 auto [it, fresh] = paths.emplace(*path, i);
                 if (!fresh) error(join(at, {K("path")}), fmt::format("device path {} is already used by device {}", *path, it->second));
             }
+            if (auto mode = u64(get(&d, "fileMode")); mode && type && *mode <= 0xffffffffu)
+                if (auto problem = device_file_mode_problem(static_cast<std::uint32_t>(*mode), *type))
+                    error(join(at, {K("fileMode")}), *problem);
             if (type && *type != "p" && major && minor) {
                 auto [it, fresh] = numbers.emplace(std::make_tuple(*type, *major, *minor), i);
                 if (!fresh)

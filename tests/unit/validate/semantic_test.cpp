@@ -188,6 +188,17 @@ TEST_CASE("semantic: scheduler, memory policy, time offsets, net devices", "[val
     CHECK(says(c, "/linux/netDevices/eth3/name: network device name \"a%sb\" may contain '%' only as a single \"%d\" template"));
 }
 
+TEST_CASE("semantic: a device fileMode with file-type bits (podman) must agree with the type", "[validate][semantic]") {
+    json c = base();
+    linux_of(c)["devices"] = json::array({{{"path", "/dev/mynull"}, {"type", "c"}, {"major", 1}, {"minor", 3}, {"fileMode", 8630}}});
+    CHECK(diagnose(c).empty());  // S_IFCHR | 0666: schema and semantic checks accept it
+    linux_of(c)["devices"][0]["type"] = "b";
+    CHECK(says(c, "/linux/devices/0/fileMode: the file-type bits of 8630 (S_IFCHR, 020000) disagree with type \"b\""));
+    linux_of(c)["devices"][0]["type"] = "c";
+    linux_of(c)["devices"][0]["fileMode"] = 0100666;  // S_IFREG: no device has it
+    CHECK_FALSE(diagnose(c).empty());
+}
+
 TEST_CASE("semantic: cpu lists", "[validate][semantic]") {
     CHECK(check_cpu_list("").empty());
     CHECK(check_cpu_list("0-3,7").empty());
