@@ -7,6 +7,7 @@
 
 #include "ocirt/mount/devices.hpp"
 #include "ocirt/mount/options.hpp"
+#include "ocirt/mount/tmpfs.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/mount.hpp"
 #include "ocirt/sys/mount_api.hpp"
@@ -85,6 +86,9 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
     const std::string what = fmt::format("mounts[{}] ({} on {})", index, m.source.value_or(m.type.value_or("none")), m.destination);
     const std::string source = bind ? resolve_source(m, ctx) : m.source.value_or("");
 
+    // A tmpfs takes its mode (and with tmpcopyup its content) from the directory it covers:
+    // open that before the mount hides it, and before a missing one is created.
+    const sys::Fd covered = !bind && mount_type(m) == "tmpfs" ? open_covered_dir(rootfd, m.destination) : sys::Fd();
     // A bind mount of a file needs a file to mount over; everything else a directory.
     bool file_target = false;
     if (bind) {
@@ -131,8 +135,12 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
                  m.destination, type);
     }
     const unsigned long flags = o.flags & ~(kPropagationMask | MS_REMOUNT);
+    std::string data = o.data;
+    if (type == "tmpfs") data = tmpfs_data(covered.get(), data);
     try {
-        sys::mount_fs(source.empty() ? type : source, target_path, type, flags, with_mount_label(type, o.data, mount_label), what);
+        // tmpcopyup fills the tmpfs first: a read-only one becomes read-only after the copy.
+        sys::mount_fs(source.empty() ? type : source, target_path, type, o.tmpcopyup ? flags & ~MS_RDONLY : flags,
+                      with_mount_label(type, data, mount_label), what);
     } catch (const Error& e) {
         // sysfs needs a network namespace owned by the container's user namespace; without one,
         // bind the host's /sys read-only as runc does.
@@ -147,6 +155,7 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
         else
             throw;
     }
+    if (o.tmpcopyup) copy_up(covered.get(), rootfd, m.destination, (flags & MS_RDONLY) != 0, what);
     if (!o.propagation.empty()) {
         target = sys::open_in_root(rootfd, m.destination, O_PATH);
         apply_propagation(sys::proc_fd_path(target.get()), o, what);
@@ -188,8 +197,8 @@ void check_mounts(const spec::Config& config) {
     for (size_t i = 0; i < config.mounts.size(); ++i) {
         const auto& m = config.mounts[i];
         const MountOptions o = parse_mount_options(m.options);
-        if (!o.unsupported.empty())
-            fail("/mounts/{}/options: \"{}\" is not supported by ocirt", i, o.unsupported.front());
+        if (o.tmpcopyup && (is_bind(m, o) || mount_type(m) != "tmpfs"))
+            fail("/mounts/{}/options: \"tmpcopyup\" applies to tmpfs mounts only", i);
         if (m.destination.empty()) fail("/mounts/{}/destination: must not be empty", i);
         if (!is_bind(m, o) && !m.type) fail("/mounts/{}/type: required for a mount that is not a bind mount", i);
     }

@@ -103,9 +103,6 @@ constexpr std::array<RecursiveOption, 20> kRecursiveOptions{{
     {"ridmap", 0, 0},
 }};
 
-// crun's extension: copy the destination's content into a new tmpfs. Not applied.
-constexpr std::array<const char*, 1> kUnsupported{{"tmpcopyup"}};
-
 }  // namespace
 
 MountOptions parse_mount_options(const std::vector<std::string>& options) {
@@ -151,10 +148,9 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
             break;
         }
         if (matched) continue;
-        for (const char* n : kUnsupported)
-            if (opt == n) matched = true;
-        if (matched) {
-            out.unsupported.push_back(opt);
+        // The runc and crun extension: copy the covered directory's content into a new tmpfs.
+        if (opt == "tmpcopyup") {
+            out.tmpcopyup = true;
             continue;
         }
         if (!out.data.empty()) out.data += ',';
@@ -170,6 +166,7 @@ std::vector<std::string> known_mount_options() {
     for (const auto& r : kRecursiveOptions) out.emplace_back(r.name);
     out.emplace_back("bind");
     out.emplace_back("rbind");
+    out.emplace_back("tmpcopyup");
     return out;
 }
 

@@ -33,7 +33,7 @@ def test_document_shape(env, features):
     assert "CAP_SYS_ADMIN" in linux["capabilities"]
     assert linux["mountExtensions"]["idmap"]["enabled"] is True
     assert linux["netDevices"]["enabled"] is True
-    assert "tmpcopyup" not in features["mountOptions"]
+    assert "tmpcopyup" in features["mountOptions"]
 
 
 def test_every_mount_option_is_accepted(env, features):
@@ -42,6 +42,8 @@ def test_every_mount_option_is_accepted(env, features):
     for opt in features["mountOptions"]:
         bundle = env.bundle()
         m = {"destination": "/mnt/o", "type": "bind", "source": str(src), "options": ["rbind", opt]}
+        if opt == "tmpcopyup":  # an option of tmpfs mounts
+            m = {"destination": "/mnt/o", "type": "tmpfs", "source": "tmpfs", "options": [opt]}
         if opt in ("idmap", "ridmap"):
             m["uidMappings"] = [{"containerID": 0, "hostID": 1000, "size": 1}]
             m["gidMappings"] = [{"containerID": 0, "hostID": 1000, "size": 1}]

@@ -102,8 +102,3 @@ def test_idmap_on_a_tmpfs_is_refused(env, bundle):
                                     "gidMappings": [{"containerID": 0, "hostID": 1000, "size": 1}]})
     assert_refused(env, bundle, "bind")
 
-
-@pytest.mark.ocirt_only("crun's tmpcopyup extension")
-def test_tmpcopyup_is_refused(env, bundle):
-    bundle.add_mount("/mnt/c", "tmpfs", "tmpfs", ["tmpcopyup"])
-    assert_refused(env, bundle, "tmpcopyup")

@@ -20,7 +20,7 @@ struct MountOptions {
     uint64_t recursive_clear = 0;         ///< MOUNT_ATTR_* of "rrw", "rsuid"...
     bool idmap = false;                   ///< "idmap" or "ridmap": an id-mapped bind mount
     bool recursive_idmap = false;         ///< "ridmap": every mount of the tree id-mapped
-    std::vector<std::string> unsupported; ///< recognised options ocirt does not apply
+    bool tmpcopyup = false;               ///< "tmpcopyup": a tmpfs starts with the covered directory's content
 };
 
 /// Parses a mount's options in order (later options win, as with mount(8)).
