@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "ocirt/cgroup/cgroup_dir.hpp"
 #include "ocirt/cgroup/controllers.hpp"
 #include "ocirt/cgroup/stats.hpp"
@@ -202,29 +204,14 @@ TEST_CASE("needed controllers, and what cgroup v2 cannot do") {
 TEST_CASE("values engines send for \"unset\" need no controller and write nothing") {
     // dockerd: blockIO.weight 0 and an empty memory object always; docker update: cpu zeros;
     // podman: pids.limit 0 for "no limit"; kernel memory 0.
-    spec::Resources r;
-    r.block_io = spec::BlockIoResources{};
-    r.block_io->weight = 0;
-    r.block_io->leaf_weight = 0;
-    r.cpu = spec::CpuResources{};
-    r.cpu->shares = 0;
-    r.cpu->quota = 0;
-    r.cpu->period = 0;
-    r.cpu->realtime_runtime = 0;
-    r.cpu->realtime_period = 0;
-    r.cpu->cpus = "";
-    r.cpu->mems = "";
-    r.memory = spec::MemoryResources{};
-    r.memory->limit = 0;
-    r.memory->reservation = 0;
-    r.memory->swap = 0;
-    r.memory->kernel = 0;
-    r.memory->kernel_tcp = 0;
-    r.has_pids = true;
-    r.pids_limit = 0;
-    r.network = spec::NetworkResources{};
-    r.network->class_id = 0;
-    r.rdma["mlx5_0"] = spec::RdmaLimit{};
+    const spec::Resources r = spec::resources_from_json(nlohmann::json::parse(R"({
+        "blockIO": {"weight": 0, "leafWeight": 0},
+        "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0, "cpus": "", "mems": ""},
+        "memory": {"limit": 0, "reservation": 0, "swap": 0, "kernel": 0, "kernelTCP": 0},
+        "pids": {"limit": 0},
+        "network": {"classID": 0},
+        "rdma": {"mlx5_0": {}}
+    })"));
     CHECK(needed_controllers(r).empty());
     FakeCgroup none{};  // no interface file at all: any write would fail
     CHECK_NOTHROW(apply_resources(none.dir(), r, ApplyMode::create));
