@@ -21,7 +21,7 @@ def test_docker_resources_run(env, bundle):
     assert resources["blockIO"] == {"weight": 0}
     bundle.linux["resources"] = resources
     cid, pid, cgdir = running(env, bundle, "/probe", "sleep", "60")
-    assert cgroup_path_of(pid) == f"/ocirt/{cid}" or env.info.is_runc
+    assert cgroup_path_of(pid).endswith(cid)
 
 
 def test_zero_values_at_create_and_in_update(env, bundle):
