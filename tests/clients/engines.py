@@ -139,6 +139,25 @@ runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocirt"]
               f'[storage]\ndriver = "overlay"\nrunroot = "{self.dir}/runroot"\n'
               f'graphroot = "{self.dir}/root"\n')
         write(os.path.join(self.dir, "registries.conf"), "unqualified-search-registries = []\n")
+        self._subid_ranges()
+
+    def _subid_ranges(self):
+        """--userns=auto takes its ranges from the user "containers" in /etc/subuid
+        and /etc/subgid. The lane runs in its own mount namespace, so it gives that
+        user a range by bind-mounting copies over the two files there; the host's
+        files are not touched."""
+        self.binds = []
+        for path in ("/etc/subuid", "/etc/subgid"):
+            if not os.path.isfile(path):
+                continue
+            with open(path) as f:
+                text = f.read()
+            if not any(l.startswith("containers:") for l in text.splitlines()):
+                text += ("" if text.endswith("\n") or not text else "\n") + "containers:2147483647:2147483648\n"
+            copy = os.path.join(self.dir, os.path.basename(path))
+            write(copy, text)
+            if subprocess.run(["mount", "--bind", copy, path]).returncode == 0:
+                self.binds.append(path)
 
     def base(self, runtime):
         return [PODMAN, "--root", f"{self.dir}/root", "--runroot", f"{self.dir}/runroot",
@@ -162,6 +181,8 @@ runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocirt"]
     def stop(self):
         # No daemon; drop images and storage (unmounts podman's overlay).
         self.client("runc", ["system", "reset", "-f"], timeout=120)
+        for path in getattr(self, "binds", []):
+            subprocess.run(["umount", path])
 
 
 class Docker(Engine):

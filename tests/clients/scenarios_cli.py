@@ -332,11 +332,16 @@ def uidmap(e):
 
 def _userns_auto(e, cgroupns):
     p = e.run("--rm", "--userns=auto", f"--cgroupns={cgroupns}", e.image, "cat", "/proc/self/uid_map",
-              timeout=120)
+              "/proc/self/cgroup", timeout=120)
     if p.rc != 0 and "no subuid ranges found" in p.err:
-        raise Skip("--userns=auto: no subuid range for user \"containers\" in /etc/subuid")
-    text = out(p).split()
-    expect(len(text) == 3 and text[0] == "0" and text[1] != "0", f"--userns=auto uid_map: {text}")
+        raise Skip("--userns=auto: no subuid range for user \"containers\" (no /etc/subuid to extend)")
+    uid_map, cgroup = out(p).splitlines()[0].split(), out(p).splitlines()[-1]
+    expect(len(uid_map) == 3 and uid_map[0] == "0" and int(uid_map[1]) >= 2147483647,
+           f"--userns=auto: uid_map {uid_map}, wanted 0 mapped into the range of \"containers\"")
+    if cgroupns == "private":
+        expect_eq(cgroup, "0::/", "/proc/self/cgroup in a private cgroup namespace")
+    else:
+        expect(cgroup.startswith(f"0::{e.engine.cgroup_parent}/"), f"/proc/self/cgroup with --cgroupns=host: {cgroup!r}")
 
 
 @scenario("userns-auto-cgroupns-host", ("podman",))
