@@ -9,12 +9,14 @@ Context binds an engine to one runtime for one scenario.
 """
 
 import itertools
+import json
 import os
 import resource
 import signal
 import subprocess
 import time
 
+from image import CTR_IMAGE
 from lane import Failure, call
 
 # Debian's engines find runc, conmon, containerd-shim-runc-v2 and docker-init
@@ -193,7 +195,6 @@ class Docker(Engine):
     def start(self):
         self.sock = f"{self.dir}/docker.sock"
         self.conf = os.path.join(self.dir, "daemon.json")
-        import json
         write(self.conf, json.dumps({
             "runtimes": {n: {"path": p} for n, p in self.runtimes.items() if n != "runc"},
             "exec-opts": ["native.cgroupdriver=cgroupfs"],
@@ -284,7 +285,6 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 
     def import_image(self, tar_path, oci_path, ref):
         self.client("runc", ["images", "import", oci_path], timeout=120).ok()
-        from image import CTR_IMAGE
         return CTR_IMAGE
 
     def remove_all(self):

@@ -97,11 +97,11 @@ def wait_for(predicate, what, timeout=15, interval=0.2):
 SCENARIOS = []
 
 
-def scenario(name, engines, note=None):
+def scenario(name, engines):
     """Registers fn as scenario `name` for the given engine names."""
 
     def register(fn):
-        SCENARIOS.append((name, tuple(engines), fn, note))
+        SCENARIOS.append((name, tuple(engines), fn))
         return fn
 
     return register

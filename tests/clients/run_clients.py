@@ -23,6 +23,7 @@ v2 host (with the controllers the host gives cgroup2); see README.md.
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -137,40 +138,22 @@ def main():
 
     results = {}  # (scenario, engine) -> {runtime: (status, text, seconds)}
     order = []
-    for engine in installed:
-        print(f"clients: == {engine.name}", flush=True)
-        try:
-            engine.start()
-            img = engine.import_image(tar_path, oci_path, image.IMAGE_REF)
-        except Failure as e:
-            problems.append(f"{engine.name}: could not start: {e}")
-            print(f"clients: {engine.name}: could not start: {e}", flush=True)
-            _stop(engine, problems)
-            continue
-        for name, kinds, fn, _ in SCENARIOS:
-            if engine.name not in kinds or (args.scenario and name not in args.scenario):
-                continue
-            if (name, engine.name) not in results:
-                order.append((name, engine.name))
-            cell = results.setdefault((name, engine.name), {})
-            for rt in RUNTIMES:
-                scratch = tempfile.mkdtemp(prefix=f"{name}-{rt}-", dir=work)
-                host = leftovers.snapshot()
-                cell[rt] = run_scenario(fn, Context(engine, rt, img, scratch))
-                try:
-                    engine.remove_all()
-                    left = leftovers.engine_cgroups(engine.cgroup_parent)
-                    if left:
-                        raise Failure(f"cgroups left after the containers were removed: {', '.join(left)}")
-                    left = leftovers.new_paths(host)
-                    if left:
-                        raise Failure(f"left on the host: {', '.join(left[:4])}")
-                except Failure as e:
-                    cell[rt] = ("FAIL", f"{cell[rt][1]}; cleanup: {e}".lstrip("; "), cell[rt][2])
-                status, text, secs = cell[rt]
-                print(f"clients: {engine.name:<10} {name:<24} {rt:<5} {status:<4} {secs:5.1f}s"
-                      f"{'  ' + text if text else ''}", flush=True)
-        _stop(engine, problems)
+    # meson's timeout sends SIGTERM: stop the engines on the way out all the same.
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        for engine in installed:
+            print(f"clients: == {engine.name}", flush=True)
+            try:
+                engine.start()
+                img = engine.import_image(tar_path, oci_path, image.IMAGE_REF)
+                run_engine(engine, img, args.scenario, work, results, order)
+            except Exception as e:
+                problems.append(f"{engine.name}: {e}")
+                print(f"clients: {engine.name}: {e}", flush=True)
+            finally:
+                _stop(engine, problems)
+    except Terminated:
+        problems.append("terminated (SIGTERM) before the end: the table is incomplete")
 
     notes = []
     problems += leftovers.check(before, work, notes)
@@ -178,6 +161,42 @@ def main():
         print(f"clients: {n}")
     shutil.rmtree(work, ignore_errors=True)
     return report(order, results, problems, time.monotonic() - started)
+
+
+class Terminated(BaseException):
+    """SIGTERM; a BaseException so that no scenario's `except Exception` takes it."""
+
+
+def _terminated(signum, frame):
+    raise Terminated()
+
+
+def run_engine(engine, img, only, work, results, order):
+    """Every scenario of this engine, runc then ocirt, each followed by removing
+    the containers and checking that they left no cgroup or host path."""
+    for name, kinds, fn in SCENARIOS:
+        if engine.name not in kinds or (only and name not in only):
+            continue
+        if (name, engine.name) not in results:
+            order.append((name, engine.name))
+        cell = results.setdefault((name, engine.name), {})
+        for rt in RUNTIMES:
+            scratch = tempfile.mkdtemp(prefix=f"{name}-{rt}-", dir=work)
+            host = leftovers.snapshot()
+            cell[rt] = run_scenario(fn, Context(engine, rt, img, scratch))
+            try:
+                engine.remove_all()
+                left = leftovers.engine_cgroups(engine.cgroup_parent)
+                if left:
+                    raise Failure(f"cgroups left after the containers were removed: {', '.join(left)}")
+                left = leftovers.new_paths(host)
+                if left:
+                    raise Failure(f"left on the host: {', '.join(left[:4])}")
+            except Failure as e:
+                cell[rt] = ("FAIL", f"{cell[rt][1]}; cleanup: {e}".lstrip("; "), cell[rt][2])
+            status, text, secs = cell[rt]
+            print(f"clients: {engine.name:<10} {name:<24} {rt:<5} {status:<4} {secs:5.1f}s"
+                  f"{'  ' + text if text else ''}", flush=True)
 
 
 def _stop(engine, problems):
