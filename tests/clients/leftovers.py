@@ -118,11 +118,9 @@ def mounts(work):
     return found
 
 
-def new_paths(before):
-    """Paths new since `before` (a snapshot) except the engines' own and ocirt's
-    seccomp cache: what one scenario left on the host."""
+def _new_under(before):
+    """(watched path, the paths new under it since `before`), for each watched path."""
     after = snapshot()
-    found = []
     for path, was in before.items():
         now = after[path]
         if now is None:
@@ -130,6 +128,14 @@ def new_paths(before):
         new = now - (was or set())
         if was is None:
             new.add(path)
+        yield path, new
+
+
+def new_paths(before):
+    """Paths new since `before` (a snapshot) except the engines' own and ocirt's
+    seccomp cache: what one scenario left on the host."""
+    found = []
+    for _, new in _new_under(before):
         found += [p for p in new if p not in ENGINE_OWN and not p.startswith(RUNTIME_CACHE)]
     return sorted(found)
 
@@ -152,14 +158,7 @@ def check(before, work, notes):
         except OSError as e:
             if is_parent:
                 problems.append(f"cgroup {cg[len(CG):]} not removable: {e.strerror}")
-    after = snapshot()
-    for path, was in before.items():
-        now = after[path]
-        if now is None:
-            continue
-        new = now - (was or set())
-        if was is None:
-            new.add(path)
+    for path, new in _new_under(before):
         cache = {p for p in new if p.startswith(RUNTIME_CACHE)}
         if cache:
             notes.append(f"ocirt's seccomp cache kept: {len(cache) - 1} filters in {RUNTIME_CACHE}")
@@ -181,11 +180,6 @@ def check(before, work, notes):
                     os.rmdir(p)
                 else:
                     os.unlink(p)
-            except OSError:
-                pass
-        if was is None and os.path.isdir(path):
-            try:
-                os.rmdir(path)
             except OSError:
                 pass
     return problems

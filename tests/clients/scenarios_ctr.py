@@ -26,20 +26,25 @@ def detached(e, *flags, cmd=("sleep", "1000")):
     return cid
 
 
-def task_status(e, cid):
+def task_row(e, cid):
+    """The task's `ctr tasks ls` fields: [TASK, PID, STATUS], or None."""
     for line in e.c("tasks", "ls").ok().out.splitlines()[1:]:
         f = line.split()
         if f and f[0] == cid:
-            return f[2]
+            return f
     return None
 
 
+def task_status(e, cid):
+    row = task_row(e, cid)
+    return row[2] if row else None
+
+
 def task_pid(e, cid):
-    for line in e.c("tasks", "ls").ok().out.splitlines()[1:]:
-        f = line.split()
-        if f and f[0] == cid:
-            return f[1]
-    raise Failure(f"task {cid} not listed")
+    row = task_row(e, cid)
+    if row is None:
+        raise Failure(f"task {cid} not listed")
+    return row[1]
 
 
 def cap_eff(e, *flags):
