@@ -94,6 +94,12 @@ def wait_for(predicate, what, timeout=15, interval=0.2):
     raise Failure(f"{what} (waited {timeout} s)")
 
 
+# The engines size the container's terminal just after it starts (docker and
+# ctr from the client, after start): poll for up to 5 s, print what was seen.
+TTY_ROWS, TTY_COLS = 37, 101
+WAIT_FOR_SIZE = ('for i in $(seq 50); do s=$(stty size 2>/dev/null); '
+                 f'[ "$s" = "{TTY_ROWS} {TTY_COLS}" ] && break; sleep 0.1; done; echo "$s"')
+
 SCENARIOS = []
 
 

@@ -239,6 +239,9 @@ def report(order, results, problems, seconds):
                 counts["failed"] += 1
             else:
                 counts["skipped"] += 1
+            if cell["runc"][:2] == cell["ocirt"][:2] and cell["runc"][0] == "skip":
+                notes.append(f"  {eng} {name} [both skip]: {cell['runc'][1]}")
+                continue
             for rt in RUNTIMES:
                 if cell[rt][0] != "pass":
                     notes.append(f"  {eng} {name} [{rt} {cell[rt][0]}"

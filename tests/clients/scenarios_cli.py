@@ -9,7 +9,7 @@ import os
 import shlex
 import time
 
-from lane import Skip, bounding_set, call, expect, expect_eq, need_controllers, scenario, wait_for
+from lane import TTY_COLS, TTY_ROWS, WAIT_FOR_SIZE, Skip, bounding_set, call, expect, expect_eq, need_controllers, scenario, wait_for
 
 BOTH = ("podman", "docker")
 
@@ -70,12 +70,11 @@ def exec_variants(e):
 
 @scenario("tty-size", BOTH)
 def tty_size(e):
-    # The client sizes the terminal after the container starts: give it a moment.
-    inner = shlex.join(e.argv("run", "--rm", "-it", e.image, "sh", "-c", "sleep 0.5; stty size"))
-    p = call(["script", "-qec", f"stty rows 37 cols 101; {inner}", "/dev/null"],
+    inner = shlex.join(e.argv("run", "--rm", "-it", e.image, "sh", "-c", WAIT_FOR_SIZE))
+    p = call(["script", "-qec", f"stty rows {TTY_ROWS} cols {TTY_COLS}; {inner}", "/dev/null"],
              env=e.engine.env, open_stdin=True)
-    expect(p.rc == 0 and "37 101" in p.out,
-           f"`stty size` in `run -it` under a 37x101 terminal: rc {p.rc}, saw {p.out.strip()!r} "
+    expect(p.rc == 0 and f"{TTY_ROWS} {TTY_COLS}" in p.out,
+           f"`stty size` in `run -it` under a {TTY_ROWS}x{TTY_COLS} terminal: rc {p.rc}, saw {p.out.strip()!r} "
            f"{p.err.strip()[:200]}")
 
 

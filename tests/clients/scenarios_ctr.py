@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 
-from lane import Failure, bounding_set, call, expect, expect_eq, need_controllers, scenario, wait_for
+from lane import TTY_COLS, TTY_ROWS, WAIT_FOR_SIZE, Failure, bounding_set, call, expect, expect_eq, need_controllers, scenario, wait_for
 
 CTR = ("containerd",)
 
@@ -83,13 +83,11 @@ def exec_variants(e):
 
 @scenario("tty-size", CTR)
 def tty_size(e):
-    # ctr sizes the console after the task starts: give it a moment.
-    inner = shlex.join(e.argv("run", "--rm", "-t", e.image, e.new_name(), "sh", "-c",
-                              "sleep 0.5; stty size"))
-    p = call(["script", "-qec", f"stty rows 37 cols 101; {inner}", "/dev/null"],
+    inner = shlex.join(e.argv("run", "--rm", "-t", e.image, e.new_name(), "sh", "-c", WAIT_FOR_SIZE))
+    p = call(["script", "-qec", f"stty rows {TTY_ROWS} cols {TTY_COLS}; {inner}", "/dev/null"],
              env=e.engine.env, open_stdin=True)
-    expect(p.rc == 0 and "37 101" in p.out,
-           f"`stty size` in `ctr run -t` under 37x101: rc {p.rc}, saw {p.out.strip()!r} {p.err.strip()[:200]}")
+    expect(p.rc == 0 and f"{TTY_ROWS} {TTY_COLS}" in p.out,
+           f"`stty size` in `ctr run -t` under {TTY_ROWS}x{TTY_COLS}: rc {p.rc}, saw {p.out.strip()!r} {p.err.strip()[:200]}")
 
 
 @scenario("top-ps", CTR)
