@@ -1,7 +1,8 @@
 """The three engines, each with private storage, state and socket under the
 lane's work directory, both runtimes registered the documented way
 (docs/clients.md shows the same snippets), no network, and cgroupfs under
-a parent cgroup of the lane's own (/ocirt-lane-<engine>).
+a parent cgroup of the lane's own (/ocirt-lane-<pid>-<engine>, so that two
+lanes on one machine do not see each other's containers).
 
 An engine is started once (start), serves both runtime passes, and is
 stopped once (stop) after its containers are removed (remove_all).
@@ -30,7 +31,7 @@ CONTAINERD = "/usr/bin/containerd"
 CTR = "/usr/bin/ctr"
 RUNC = "/usr/sbin/runc"
 
-CGROUP_PARENT = "/ocirt-lane-{engine}"
+LANE = f"ocirt-lane-{os.getpid()}"  # this run's cgroups are /<LANE>-<engine>
 
 _names = itertools.count(1)
 
@@ -55,7 +56,7 @@ class Engine:
     def __init__(self, work, runtimes):
         self.dir = os.path.join(work, self.name)
         self.runtimes = runtimes  # name -> absolute path
-        self.cgroup_parent = CGROUP_PARENT.format(engine=self.name)
+        self.cgroup_parent = f"/{LANE}-{self.name}"
         self.daemon = None
         self.log_path = os.path.join(self.dir, "daemon.log")
 
@@ -235,7 +236,7 @@ class Containerd(Engine):
     """containerd 1.6 with its own config.toml; ctr with --runc-binary per run."""
     name = "containerd"
     binaries = (CONTAINERD, CTR)
-    namespace = "ocirt-lane-containerd"  # ctr's cgroups: /<namespace>/<id>
+    namespace = f"{LANE}-containerd"  # ctr's cgroups are /<namespace>/<id>
 
     def start(self):
         self.sock = f"{self.dir}/containerd.sock"

@@ -2,7 +2,7 @@
 
 - processes: any whose command line names the lane's work directory
   (daemons, shims, conmon) or whose cgroup is under a lane parent
-  (/ocirt-lane-*: the containers);
+  (/<engines.LANE>-*: the containers);
 - cgroups: any under a lane parent; the empty parents themselves are the
   lane's to remove;
 - mounts under the work directory once the engines have stopped (podman's
@@ -12,6 +12,8 @@
 """
 
 import os
+
+from engines import LANE
 
 CG = "/sys/fs/cgroup"
 # Paths an engine or runtime may create despite the lane's private
@@ -41,7 +43,7 @@ ENGINE_OWN = {"/run/containerd", "/run/containerd/s", "/run/docker", "/run/docke
 # a cache meant to outlive containers, in /run/ocirt when podman calls it.
 RUNTIME_CACHE = "/run/ocirt/seccomp-cache"
 # podman's cgroupfs manager puts every conmon in <parent>/conmon and leaves it.
-ENGINE_OWN_CGROUPS = {"/ocirt-lane-podman/conmon"}
+ENGINE_OWN_CGROUPS = {f"/{LANE}-podman/conmon"}
 
 
 def _listing(path):
@@ -63,7 +65,7 @@ def snapshot():
 def lane_cgroups():
     found = []
     for name in os.listdir(CG):
-        if name.startswith("ocirt-lane-") and os.path.isdir(os.path.join(CG, name)):
+        if name.startswith(f"{LANE}-") and os.path.isdir(os.path.join(CG, name)):
             for root, dirs, _ in os.walk(os.path.join(CG, name), topdown=False):
                 found += [os.path.join(root, d) for d in dirs]
             found.append(os.path.join(CG, name))
@@ -103,7 +105,7 @@ def processes(work):
                 cgroup = [l.split(":", 2)[2].strip() for l in f if l.startswith("0::")]
         except OSError:
             continue
-        if work in cmd or any(c.startswith("/ocirt-lane-") for c in cgroup):
+        if work in cmd or any(c.startswith(f"/{LANE}-") for c in cgroup):
             found.append(f"pid {pid} ({cmd[:120]}) cgroup {cgroup[0] if cgroup else '?'}")
     return found
 
