@@ -31,6 +31,9 @@ WATCHED = [
 # /run/containerd/s (a constant in its shim package); dockerd 20.10 writes its
 # trust key to /etc/docker/key.json and makes /run/docker/plugins whatever
 # --exec-root says, and the containerd it starts makes /opt/containerd.
+# containerd's runc shim, when it cleans up a task without reading the task's
+# options (`containerd-shim-runc-v2 delete`), uses its default root
+# /run/containerd/runc/<namespace> (seen after --uidmap; empty, no state in it).
 # podman 4.3 keeps its image copy cache in /var/lib/containers/cache whatever
 # --root says. podman calls the runtimes without --root as root, so runc and
 # ocirt make their default state roots (an empty one is fine; a container's
@@ -38,7 +41,8 @@ WATCHED = [
 ENGINE_OWN = {"/run/containerd", "/run/containerd/s", "/run/docker", "/run/docker/plugins",
               "/etc/docker/key.json", "/opt/containerd", "/opt/containerd/bin", "/opt/containerd/lib",
               "/var/lib/containers", "/var/lib/containers/cache",
-              "/var/lib/containers/cache/blob-info-cache-v1.boltdb", "/run/runc", "/run/ocirt"}
+              "/var/lib/containers/cache/blob-info-cache-v1.boltdb", "/run/runc", "/run/ocirt",
+              "/run/containerd/runc", f"/run/containerd/runc/{LANE}-containerd"}
 # ocirt keeps compiled seccomp filters in <root>/seccomp-cache (docs/security.md),
 # a cache meant to outlive containers, in /run/ocirt when podman calls it.
 RUNTIME_CACHE = "/run/ocirt/seccomp-cache"
