@@ -9,6 +9,7 @@ stopped once (stop) after its containers are removed (remove_all).
 Context binds an engine to one runtime for one scenario.
 """
 
+import ctypes
 import itertools
 import json
 import os
@@ -43,6 +44,13 @@ def engine_env(**extra):
     return env
 
 
+def _die_with_lane():
+    """In a daemon's child before exec: SIGTERM when the lane dies, even by SIGKILL
+    (meson's timeout), so that no daemon outlives it."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -67,7 +75,7 @@ class Engine:
         os.makedirs(self.dir, exist_ok=True)
         log = open(self.log_path, "ab")
         self.daemon = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                       env=self.env, start_new_session=True)
+                                       env=self.env, start_new_session=True, preexec_fn=_die_with_lane)
         log.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
