@@ -40,6 +40,19 @@ packages+=(
     json-schema-test-suite
     qemu-system-x86
 )
+# The client lane (tests/clients/, meson suite `clients`) drives ocirt through
+# the engines Debian ships, with Debian's runc as the control: podman (with
+# conmon, and catatonit for --init), Docker (docker.io, whose --init is tini)
+# and containerd's ctr. The lane starts each daemon itself with private state;
+# the packages' own services are kept from starting (see policy-rc.d below).
+packages+=(
+    podman
+    conmon
+    catatonit
+    docker.io
+    containerd
+    runc
+)
 
 bench=0
 fuzz=0
@@ -85,6 +98,16 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# docker.io and containerd start their daemons from their postinst scripts;
+# a policy-rc.d that answers 101 ("action forbidden") keeps invoke-rc.d and
+# deb-systemd-invoke from doing so, so that no daemon runs outside the client
+# lane. An existing policy-rc.d is left as it is.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# install-deps.sh: no service starts during this install\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -q </dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 echo "install-deps: done"
