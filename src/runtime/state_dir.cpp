@@ -7,6 +7,7 @@
 #include "ocirt/cgroup/freezer.hpp"
 #include "ocirt/cgroup/manager.hpp"
 #include "ocirt/runtime/state_record.hpp"
+#include "ocirt/spec/config_file.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/util/error.hpp"
@@ -74,7 +75,9 @@ ContainerDir ContainerDir::open_for_reading(const std::string& root, const std::
 std::optional<ContainerRecord> ContainerDir::load() const {
     const std::string file = path_ + "/state.json";
     if (!sys::exists(file)) return std::nullopt;
-    return with_context(file, [&] { return record_from_json(sys::read_file(file, 1u << 20)); });
+    // The record holds the config's annotations, so it is as large as a config may be.
+    const std::string text = sys::read_file(file, 2 * spec::kMaxConfigBytes);
+    return with_context(file, [&] { return record_from_json(text); });
 }
 
 void ContainerDir::save(const ContainerRecord& r) const { sys::write_file_atomic(path_ + "/state.json", record_to_json(r), 0600); }
