@@ -21,6 +21,7 @@
 #include "ocirt/security/capabilities.hpp"
 #include "ocirt/security/lsm.hpp"
 #include "ocirt/security/process_attrs.hpp"
+#include "ocirt/spec/config_file.hpp"
 #include "ocirt/spec/support.hpp"
 #include "ocirt/spec/validate/validate.hpp"
 #include "ocirt/sys/files.hpp"
@@ -82,15 +83,19 @@ void check_config(const spec::Config& c, const ns::NamespacePlan& plan) {
 }
 
 /// The bundled schema and semantic checks, before anything touches the system: every problem
-/// at once, each with its line:column, as `ocirt validate` prints them.
-void validate_config_file(const std::string& path) {
-    const auto report = spec::validate::validate_config_text(sys::read_file(path, 16u << 20), path);
-    if (report.valid()) return;
+/// at once, each with its line:column, as `ocirt validate` prints them. Returns the document
+/// that was validated, for the model (one read, one parse).
+nlohmann::json validated_config(const std::string& path) {
+    nlohmann::json document;
+    const auto report = spec::validate::validate_config_text(spec::read_config_text(path), path, document);
+    if (report.valid()) return document;
     std::string text = spec::validate::format_text(report);
     while (!text.empty() && text.back() == '\n') text.pop_back();
     // One problem stays on the one error line clients read; several follow it, one a line.
     if (text.find('\n') == std::string::npos) fail("{}", text);
-    fail("{} problems in the config:\n{}", report.error_count(), text);
+    if (report.not_shown == 0) fail("{} problems in the config:\n{}", report.error_count(), text);
+    const std::size_t shown = report.diagnostics.size() - 1;  // the last line is the summary
+    fail("{} problems in the config (the first {} follow):\n{}", shown + report.not_shown, shown, text);
 }
 
 Prepared prepare(const CreateOptions& o) {
@@ -101,8 +106,8 @@ Prepared prepare(const CreateOptions& o) {
     const std::string config_path = o.config_file.empty()
                                         ? p.bundle + "/config.json"
                                         : with_context("--config", [&] { return sys::real_path(o.config_file); });
-    validate_config_file(config_path);
-    p.config = with_context(config_path, [&] { return spec::config_from_json(spec::read_config_json(config_path)); });
+    const nlohmann::json document = validated_config(config_path);
+    p.config = with_context(config_path, [&] { return spec::config_from_json(document); });
     const spec::Linux empty;
     p.plan = ns::plan_namespaces(p.config.linux_ ? p.config.linux_->namespaces : empty.namespaces);
     check_config(p.config, p.plan);

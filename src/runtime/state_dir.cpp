@@ -6,6 +6,8 @@
 
 #include "ocirt/cgroup/freezer.hpp"
 #include "ocirt/cgroup/manager.hpp"
+#include "ocirt/runtime/state_record.hpp"
+#include "ocirt/spec/config_file.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/util/error.hpp"
@@ -73,34 +75,12 @@ ContainerDir ContainerDir::open_for_reading(const std::string& root, const std::
 std::optional<ContainerRecord> ContainerDir::load() const {
     const std::string file = path_ + "/state.json";
     if (!sys::exists(file)) return std::nullopt;
-    const auto j = nlohmann::json::parse(sys::read_file(file, 1u << 20), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) fail("{}: corrupt state file", file);
-    try {
-        ContainerRecord r;
-        r.id = j.at("id").get<std::string>();
-        r.bundle = j.at("bundle").get<std::string>();
-        r.rootfs = j.at("rootfs").get<std::string>();
-        r.created = j.at("created").get<std::string>();
-        r.owner = j.value("owner", "");
-        r.annotations = j.value("annotations", std::map<std::string, std::string>{});
-        r.pid = j.at("pid").get<pid_t>();
-        r.start_time = j.at("start_time").get<uint64_t>();
-        r.cgroup_path = j.value("cgroup_path", "");
-        r.cgroup_created = j.value("cgroup_created", std::vector<std::string>{});
-        return r;
-    } catch (const nlohmann::json::exception& e) {
-        fail("{}: corrupt state file: {}", file, e.what());
-    }
+    // The record holds the config's annotations, so it is as large as a config may be.
+    const std::string text = sys::read_file(file, 2 * spec::kMaxConfigBytes);
+    return with_context(file, [&] { return record_from_json(text); });
 }
 
-void ContainerDir::save(const ContainerRecord& r) const {
-    nlohmann::json j = {
-        {"id", r.id},           {"bundle", r.bundle}, {"rootfs", r.rootfs},         {"created", r.created},
-        {"owner", r.owner},     {"pid", r.pid},       {"start_time", r.start_time}, {"annotations", r.annotations},
-        {"cgroup_path", r.cgroup_path}, {"cgroup_created", r.cgroup_created},
-    };
-    sys::write_file_atomic(path_ + "/state.json", j.dump(), 0600);
-}
+void ContainerDir::save(const ContainerRecord& r) const { sys::write_file_atomic(path_ + "/state.json", record_to_json(r), 0600); }
 
 std::string ContainerDir::start_socket_address() const {
     if (!lock_) fail("state dir of {} is not locked", id_);

@@ -67,17 +67,19 @@ std::string bad_name_message(const char* set, size_t index, const std::string& n
     return fmt::format("/process/capabilities/{}/{}: unknown capability \"{}\"", set, index, name);
 }
 
-/// The numbers of one set, in config order; bad names throw or are skipped per `policy`
+/// The numbers of one set, in config order, each once (a list may repeat a name, and libcap's
+/// cap_set_flag refuses more than 64 values); bad names throw or are skipped per `policy`
 /// (check_capabilities already warned about them).
 std::vector<cap_value_t> resolve(const char* set, const std::optional<std::vector<std::string>>& names,
                                  UnknownCapability policy) {
     std::vector<cap_value_t> out;
     if (!names) return out;
+    std::set<cap_value_t> seen;
     for (size_t i = 0; i < names->size(); ++i) {
         int v = 0;
         const Lookup r = lookup((*names)[i], v);
         if (r == Lookup::ok) {
-            out.push_back(v);
+            if (seen.insert(v).second) out.push_back(v);
         } else if (policy == UnknownCapability::fail) {
             fail("{}", bad_name_message(set, i, (*names)[i], r));
         } else {

@@ -1,3 +1,6 @@
+// Reading config.json from disk: size limit, then the validator's strict parser (syntax errors
+// with line and column, the one nesting limit, repeated keys refused).
+
 // Reading config.json from disk: size limit, JSON syntax errors with line and column, and a
 // nesting limit enforced while parsing so that no deep tree is ever built.
 
@@ -7,79 +10,45 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "ocirt/spec/config.hpp"
+#include "ocirt/spec/config_file.hpp"
+#include "ocirt/spec/validate/json_source.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::spec {
-namespace {
 
-constexpr size_t kMaxConfigBytes = 16u << 20;
-// Containers (objects and arrays) nested deeper than this are refused. Real configs reach
-// about 6; the limit keeps the recursive model builder far from the stack's end.
-constexpr int kMaxDepth = 64;
-
-/// Thrown out of the parser callback; caught below and turned into an ocirt::Error.
-struct TooDeep {};
-
-/// 1-based line and column of the byte at `offset` (0-based) in `text`.
-std::pair<size_t, size_t> line_column(std::string_view text, size_t offset) {
-    if (offset > text.size()) offset = text.size();
-    size_t line = 1;
-    size_t line_start = 0;
-    for (size_t i = 0; i < offset; ++i) {
-        if (text[i] == '\n') {
-            ++line;
-            line_start = i + 1;
-        }
-    }
-    return {line, offset - line_start + 1};
-}
-
-/// The reason part of a nlohmann parse_error message, without its id and position prefix.
-std::string parse_error_reason(const std::string& what) {
-    // "[json.exception.parse_error.101] parse error at line 2, column 10: syntax error ..."
-    std::string_view w = what;
-    if (const auto bracket = w.find("] "); bracket != std::string_view::npos) w.remove_prefix(bracket + 2);
-    if (w.starts_with("parse error")) {
-        if (const auto colon = w.find(": "); colon != std::string_view::npos) w.remove_prefix(colon + 2);
-    }
-    return std::string(w);
-}
-
-}  // namespace
-
-nlohmann::json read_config_json(const std::string& path) {
+std::string read_config_text(const std::string& path) {
     // Checked up front for a clear message; read_file's own limit still guards a file that
     // grows in between, or one that stat cannot size (a pipe).
     if (const auto st = sys::stat_path(path); st && S_ISREG(st->st_mode) &&
                                               static_cast<size_t>(st->st_size) > kMaxConfigBytes)
         fail("{}: config.json is larger than 16 MiB ({} bytes)", path, st->st_size);
-    const std::string text = sys::read_file(path, kMaxConfigBytes);
-
-    const nlohmann::json::parser_callback_t limit_depth =
-        [](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
-            // At a start event `depth` counts the containers around the one being opened.
-            if ((event == nlohmann::json::parse_event_t::object_start ||
-                 event == nlohmann::json::parse_event_t::array_start) &&
-                depth >= kMaxDepth)
-                throw TooDeep{};
-            return true;
-        };
-    try {
-        return nlohmann::json::parse(text, limit_depth);
-    } catch (const TooDeep&) {
-        fail("{}: JSON nested deeper than {} levels", path, kMaxDepth);
-    } catch (const nlohmann::json::parse_error& e) {
-        // e.byte is the 1-based count of bytes read when the error was found: the offending
-        // byte is the last one read.
-        const auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
-        fail("{}: invalid JSON at line {}, column {}: {}", path, line, column, parse_error_reason(e.what()));
-    } catch (const nlohmann::json::exception& e) {
-        fail("{}: invalid JSON: {}", path, parse_error_reason(e.what()));
-    }
+    return sys::read_file(path, kMaxConfigBytes);
 }
+
+nlohmann::json parse_config_text(std::string_view text, std::string_view name) {
+    // The validator's parser, so that every reader of a config agrees with `ocirt validate`
+    // on nesting (kMaxJsonDepth), strictness and repeated keys.
+    validate::ParseLimits limits;
+    limits.record_source = false;
+    validate::ParsedJson parsed = validate::parse_json(text, limits);
+    if (!parsed.ok) {
+        const auto pos = validate::LineIndex(text).at(parsed.error_offset);
+        fail("{}:{}:{}: invalid JSON: {}", name, pos.line, pos.column, parsed.error);
+    }
+    if (!parsed.duplicates.empty()) {
+        const auto& dup = parsed.duplicates.front();
+        const validate::LineIndex lines(text);
+        fail("{}:{}: {}{}duplicate key \"{}\" (lines {} and {})", name, lines.line_of(dup.key_offset), dup.object,
+             dup.object.empty() ? "" : ": ", dup.key, lines.line_of(dup.first_key_offset), lines.line_of(dup.key_offset));
+    }
+    return std::move(parsed.value);
+}
+
+nlohmann::json read_config_json(const std::string& path) { return parse_config_text(read_config_text(path), path); }
 
 }  // namespace ocirt::spec

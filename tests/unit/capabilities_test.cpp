@@ -113,6 +113,29 @@ TEST_CASE("apply_capability_sets sets exactly the listed sets (root only, in a c
     CHECK(rc == 0);
 }
 
+TEST_CASE("repeated capability names count once (root only, in a child)") {
+    if (::geteuid() != 0) {
+        WARN("skipped: needs root to hold capabilities");
+        return;
+    }
+    const int rc = proc_test::in_child([] {
+        // 100 copies: more than libcap's cap_set_flag takes in one call (64) unless deduplicated.
+        std::vector<std::string> many(100, "CAP_KILL");
+        many.push_back("CAP_CHOWN");
+        ocirt::spec::Capabilities caps;
+        caps.bounding = caps.effective = caps.permitted = caps.inheritable = caps.ambient = many;
+        try {
+            apply_capability_sets(caps);
+        } catch (const ocirt::Error&) {
+            return 1;
+        }
+        const auto both = bit(CAP_KILL) | bit(CAP_CHOWN);
+        if (cap_mask("CapEff") != both || cap_mask("CapPrm") != both || cap_mask("CapInh") != both) return 2;
+        return cap_mask("CapAmb") == both ? 0 : 3;
+    });
+    CHECK(rc == 0);
+}
+
 TEST_CASE("absent sets are empty, inheritable included (CVE-2022-29162; root only, in a child)") {
     if (::geteuid() != 0) {
         WARN("skipped: needs root to hold capabilities");

@@ -653,40 +653,44 @@ TEST_CASE("serialising a model built in code round-trips") {
 
 TEST_CASE("read_config_json: syntax errors give line and column") {
     const std::string msg = error_of([] { (void)fixture("invalid-syntax.json"); });
-    CHECK(msg.rfind("fixtures/invalid-syntax.json: invalid JSON at line 5, column 24: ", 0) == 0);
+    CHECK(msg.rfind("fixtures/invalid-syntax.json:5:21: invalid JSON: ", 0) == 0);
     CHECK(msg.find("invalid literal") != std::string::npos);
-    CHECK(msg.find("[json.exception") == std::string::npos);
 
     TempDir dir;
     CHECK(error_of([&] { (void)read_config_json(dir.write("empty.json", "")); }) ==
-          dir.path + "/empty.json: invalid JSON at line 1, column 1: syntax error while parsing value - "
-                     "unexpected end of input; expected '[', '{', or a literal");
+          dir.path + "/empty.json:1:1: invalid JSON: unexpected end of input: expected a value");
     const std::string trailing = error_of([&] { (void)read_config_json(dir.write("t.json", "{\"a\": 1,\n}")); });
-    CHECK(trailing.rfind(dir.path + "/t.json: invalid JSON at line 2, column 1: ", 0) == 0);
+    CHECK(trailing == dir.path + "/t.json:2:1: invalid JSON: trailing comma before '}'");
     const std::string first_col = error_of([&] { (void)read_config_json(dir.write("f.json", "x")); });
-    CHECK(first_col.rfind(dir.path + "/f.json: invalid JSON at line 1, column 1: ", 0) == 0);
+    CHECK(first_col.rfind(dir.path + "/f.json:1:1: invalid JSON: ", 0) == 0);
 }
 
-TEST_CASE("read_config_json: nesting deeper than 64 levels is refused") {
+TEST_CASE("read_config_json: a repeated key is refused naming both lines") {
+    TempDir dir;
+    CHECK(error_of([&] { (void)read_config_json(dir.write("d.json", "{\"process\": {\n\"args\": [],\n\"args\": []}}")); }) ==
+          dir.path + "/d.json:3: /process: duplicate key \"args\" (lines 2 and 3)");
+}
+
+TEST_CASE("read_config_json: nesting deeper than 128 levels is refused, as by validate") {
     TempDir dir;
     // The top-level object is level 1; `n` nested arrays under one key make n + 1 levels.
     auto nested = [](int n) {
         return "{\"ociVersion\": \"1.3.0\", \"x\": " + std::string(n, '[') + std::string(n, ']') + "}";
     };
-    const json ok = read_config_json(dir.write("ok.json", nested(63)));
+    const json ok = read_config_json(dir.write("ok.json", nested(127)));
     CHECK(config_from_json(ok).oci_version == "1.3.0");
-    CHECK(error_of([&] { (void)read_config_json(dir.write("deep.json", nested(64))); }) ==
-          dir.path + "/deep.json: JSON nested deeper than 64 levels");
+    CHECK(error_of([&] { (void)read_config_json(dir.write("deep.json", nested(128))); }) ==
+          dir.path + "/deep.json:1:157: invalid JSON: nesting deeper than 128 levels");
     // Far deeper input fails the same way without building the tree.
     CHECK(error_of([&] { (void)read_config_json(dir.write("deeper.json", std::string(100000, '['))); }) ==
-          dir.path + "/deeper.json: JSON nested deeper than 64 levels");
+          dir.path + "/deeper.json:1:129: invalid JSON: nesting deeper than 128 levels");
     const std::string objects = [] {
         std::string s;
-        for (int i = 0; i < 65; ++i) s += "{\"a\":";
-        return s + "1" + std::string(65, '}');
+        for (int i = 0; i < 129; ++i) s += "{\"a\":";
+        return s + "1" + std::string(129, '}');
     }();
     CHECK(error_of([&] { (void)read_config_json(dir.write("objects.json", objects)); }) ==
-          dir.path + "/objects.json: JSON nested deeper than 64 levels");
+          dir.path + "/objects.json:1:641: invalid JSON: nesting deeper than 128 levels");
 }
 
 TEST_CASE("read_config_json: 16 MiB size limit") {

@@ -18,11 +18,13 @@
 ///                                                 accept on exec.sock until `ocirt start`,
 ///                                                 startContainer hooks, execve
 ///
+///   A payload larger than 16 KiB travels in a sealed memfd attached to its message (sync.cpp).
 ///   Either side's failure: the init stage sends `error {errno, message}` and exits; the parent
 ///   rethrows it with the same errno. Any message out of this order is an error on both sides.
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ocirt/sys/fd.hpp"
@@ -52,6 +54,12 @@ struct Message {
     std::string payload;
     std::vector<sys::Fd> fds;
 };
+
+/// Decodes one received message: the kind byte, then the payload inline or, when the kind byte
+/// has its high bit set, in the sealed memfd attached last (for payloads too large for one
+/// SOCK_SEQPACKET message, such as hook states with large annotations). An `error` message is
+/// thrown as ocirt::Error; anything malformed is an ocirt::Error too.
+Message decode_message(std::string_view wire, std::vector<sys::Fd> fds);
 
 /// One end of the socketpair.
 class SyncChannel {

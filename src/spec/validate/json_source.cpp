@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <limits>
+#include <unordered_map>
 #include <utility>
 
 #include "ocirt/spec/validate/regex.hpp"
@@ -162,6 +163,11 @@ private:
         ++at_;
         value = json::object();
         auto& members = value.get_ref<json::object_t&>();
+        // Where each key first appeared, to name both places of a duplicate. A plain list in
+        // the common case; indexed by key only once the object has a duplicate, so a hostile
+        // object with many repeated keys stays linear.
+        std::vector<std::pair<const std::string*, std::uint32_t>> key_offsets;
+        std::unordered_map<const std::string*, std::uint32_t> key_index;
         skip_ws();
         if (at_ < text_.size() && text_[at_] == '}') {
             ++at_;
@@ -191,10 +197,13 @@ private:
             if (!ok) return false;
             auto [it, inserted] = members.insert_or_assign(std::move(key), std::move(member));
             child.key = &it->first;
-            if (!inserted) {
-                path_.push_back(PathElem::member(it->first));
-                out_.duplicates.push_back({to_json_pointer(path_), child.key_begin});
-                path_.pop_back();
+            if (inserted && key_index.empty()) {
+                key_offsets.emplace_back(&it->first, child.key_begin);
+            } else if (inserted) {
+                key_index.emplace(&it->first, child.key_begin);
+            } else {
+                if (key_index.empty()) key_index.insert(key_offsets.begin(), key_offsets.end());
+                out_.duplicates.push_back({to_json_pointer(path_), it->first, child.key_begin, key_index[&it->first]});
             }
             if (limits_.record_source) node.children.push_back(std::move(child));
             skip_ws();
@@ -438,6 +447,11 @@ LineIndex::LineIndex(std::string_view text) : text_(text) {
     starts_.push_back(0);
     for (std::size_t i = 0; i < text.size(); ++i)
         if (text[i] == '\n') starts_.push_back(i + 1);
+}
+
+std::uint32_t LineIndex::line_of(std::size_t offset) const {
+    offset = std::min(offset, text_.size());
+    return static_cast<std::uint32_t>(std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin());
 }
 
 TextPosition LineIndex::at(std::size_t offset) const {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -242,38 +243,52 @@ private:
         }
     }
 
+    // The strings of an array, for membership tests in O(log n).
+    static std::set<std::string_view> string_set(const json* array) {
+        std::set<std::string_view> out;
+        if (array == nullptr || !array->is_array()) return out;
+        for (const json& v : *array)
+            if (v.is_string()) out.insert(v.get_ref<const std::string&>());
+        return out;
+    }
+
     void check_capabilities() {
         const json* caps = get(process_, "capabilities");
         if (!caps || !caps->is_object()) return;
         static const char* const kSets[] = {"bounding", "effective", "inheritable", "permitted", "ambient"};
+        const std::set<std::string_view> known(known_caps_.begin(), known_caps_.end());
         for (const char* set : kSets) {
             const json* list = get(caps, set);
             if (!list || !list->is_array()) continue;
+            std::map<std::string_view, std::size_t> seen;
             for (std::size_t i = 0; i < list->size(); ++i) {
                 const std::string* name = str(&(*list)[i]);
                 if (!name || !name->starts_with("CAP_")) continue;
-                if (std::find(known_caps_.begin(), known_caps_.end(), *name) == known_caps_.end())
-                    warning({K("process"), K("capabilities"), K(set), I(i)},
-                            fmt::format("unknown capability \"{}\": the runtime will ignore it", *name));
+                InstancePath at{K("process"), K("capabilities"), K(set), I(i)};
+                if (auto [it, fresh] = seen.emplace(*name, i); !fresh)
+                    warning(at, fmt::format("capability {} is already listed at index {}; it counts once", *name, it->second));
+                else if (!known.contains(*name))
+                    warning(at, fmt::format("unknown capability \"{}\": the runtime will ignore it", *name));
             }
         }
-        const json* permitted = get(caps, "permitted");
-        const json* inheritable = get(caps, "inheritable");
+        const std::set<std::string_view> permitted = string_set(get(caps, "permitted"));
+        const std::set<std::string_view> inheritable = string_set(get(caps, "inheritable"));
+        const bool has_permitted = get(caps, "permitted") && get(caps, "permitted")->is_array();
         if (const json* ambient = get(caps, "ambient"); ambient && ambient->is_array()) {
             for (std::size_t i = 0; i < ambient->size(); ++i) {
                 const std::string* name = str(&(*ambient)[i]);
                 if (!name) continue;
-                bool in_p = has_string(permitted, *name), in_i = has_string(inheritable, *name);
+                bool in_p = permitted.contains(*name), in_i = inheritable.contains(*name);
                 if (!in_p || !in_i)
                     error({K("process"), K("capabilities"), K("ambient"), I(i)},
                           fmt::format("ambient capability {} must also be in {}: the kernel refuses to raise it otherwise", *name,
                                       !in_p && !in_i ? "permitted and inheritable" : (!in_p ? "permitted" : "inheritable")));
             }
         }
-        if (const json* effective = get(caps, "effective"); effective && effective->is_array() && permitted && permitted->is_array()) {
+        if (const json* effective = get(caps, "effective"); effective && effective->is_array() && has_permitted) {
             for (std::size_t i = 0; i < effective->size(); ++i) {
                 const std::string* name = str(&(*effective)[i]);
-                if (name && !has_string(permitted, *name))
+                if (name && !permitted.contains(*name))
                     error({K("process"), K("capabilities"), K("effective"), I(i)},
                           fmt::format("effective capability {} is not in permitted: capset(2) would fail", *name));
             }
@@ -403,9 +418,26 @@ private:
         overlaps([](const IdMapping& m) { return m.host; }, "host id");
     }
 
-    static bool maps_id(const std::vector<IdMapping>& maps, std::uint64_t id) {
-        return std::any_of(maps.begin(), maps.end(), [&](const IdMapping& m) { return id >= m.container && id - m.container < m.size; });
-    }
+    // The container-side ranges of a mapping list, sorted by start, with the largest end of
+    // each prefix: "is this id mapped" is then one binary search, even for a hostile list.
+    struct MappedRanges {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> start_and_max_end;
+
+        explicit MappedRanges(std::vector<IdMapping> maps) {
+            std::sort(maps.begin(), maps.end(), [](const IdMapping& a, const IdMapping& b) { return a.container < b.container; });
+            std::uint64_t max_end = 0;
+            for (const auto& m : maps) {
+                max_end = std::max(max_end, m.container + m.size);
+                start_and_max_end.emplace_back(m.container, max_end);
+            }
+        }
+        bool empty() const { return start_and_max_end.empty(); }
+        bool maps(std::uint64_t id) const {
+            auto it = std::upper_bound(start_and_max_end.begin(), start_and_max_end.end(), id,
+                                       [](std::uint64_t v, const auto& r) { return v < r.first; });
+            return it != start_and_max_end.begin() && std::prev(it)->second > id;
+        }
+    };
 
     void check_id_mappings() {
         const json* uids = get(linux_, "uidMappings");
@@ -430,14 +462,14 @@ private:
             error(ns_at, "a new user namespace needs linux.gidMappings: without them no gid inside is valid");
         // The process must run as ids that exist inside the namespace.
         const json* user = get(process_, "user");
-        auto uid_maps = read_mappings(uids), gid_maps = read_mappings(gids);
-        if (auto uid = u64(get(user, "uid")); uid && !uid_maps.empty() && !maps_id(uid_maps, *uid))
+        const MappedRanges uid_maps(read_mappings(uids)), gid_maps(read_mappings(gids));
+        if (auto uid = u64(get(user, "uid")); uid && !uid_maps.empty() && !uid_maps.maps(*uid))
             error({K("process"), K("user"), K("uid")}, fmt::format("uid {} is not mapped by linux.uidMappings", *uid));
-        if (auto gid = u64(get(user, "gid")); gid && !gid_maps.empty() && !maps_id(gid_maps, *gid))
+        if (auto gid = u64(get(user, "gid")); gid && !gid_maps.empty() && !gid_maps.maps(*gid))
             error({K("process"), K("user"), K("gid")}, fmt::format("gid {} is not mapped by linux.gidMappings", *gid));
         if (const json* extra = get(user, "additionalGids"); extra && extra->is_array() && !gid_maps.empty()) {
             for (std::size_t i = 0; i < extra->size(); ++i)
-                if (auto gid = u64(&(*extra)[i]); gid && !maps_id(gid_maps, *gid))
+                if (auto gid = u64(&(*extra)[i]); gid && !gid_maps.maps(*gid))
                     error({K("process"), K("user"), K("additionalGids"), I(i)}, fmt::format("gid {} is not mapped by linux.gidMappings", *gid));
         }
     }
@@ -468,10 +500,7 @@ private:
         const std::string* path = str(get(linux_, "cgroupsPath"));
         if (!path || path->empty()) return;
         InstancePath at{K("linux"), K("cgroupsPath")};
-        if (path->find('\0') != std::string::npos) {
-            error(at, "cgroupsPath contains a NUL byte");
-            return;
-        }
+        if (path->find('\0') != std::string::npos) return;  // find_nul_bytes reports it
         if (path->find(':') != std::string::npos) {
             // systemd form: "slice:prefix:name"
             std::vector<std::string> parts;

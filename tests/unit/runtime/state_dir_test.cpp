@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ocirt/runtime/state_dir.hpp"
+#include "ocirt/runtime/state_record.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/util/error.hpp"
@@ -72,6 +73,27 @@ TEST_CASE("a corrupt state file is an error naming the file") {
     ContainerDir d = ContainerDir::create(root.path, "c2");
     sys::write_file(d.path() + "/state.json", "{not json", 0600);
     CHECK(error_of([&] { d.load(); }).find("corrupt state file") != std::string::npos);
+}
+
+TEST_CASE("the state file reader is strict and round-trips a record") {
+    ContainerRecord r;
+    r.id = "c1";
+    r.bundle = "/b";
+    r.rootfs = "/b/rootfs";
+    r.created = "2026-01-01T00:00:00Z";
+    r.pid = 42;
+    r.start_time = 7;
+    r.annotations = {{"big", std::string(1u << 16, 'x')}};
+    r.cgroup_created = {"/ocirt", "/ocirt/c1"};
+    const ContainerRecord back = record_from_json(record_to_json(r));
+    CHECK(back.id == r.id);
+    CHECK(back.annotations == r.annotations);
+    CHECK(back.cgroup_created == r.cgroup_created);
+    CHECK(back.start_time == 7);
+    CHECK(error_of([] { record_from_json(R"({"id": "a", "id": "b"})"); }) == "corrupt state file: duplicate key \"id\"");
+    CHECK(error_of([] { record_from_json("[]"); }) == "corrupt state file: not a JSON object");
+    CHECK(error_of([] { record_from_json(std::string(1000, '[')); }) == "corrupt state file: nesting deeper than 128 levels");
+    CHECK(error_of([] { record_from_json(R"({"id": 1})"); }).starts_with("corrupt state file: "));
 }
 
 TEST_CASE("status comes from the live process and survives PID reuse") {

@@ -94,3 +94,45 @@ TEST_CASE("a compiled seccomp filter crosses the bootstrap document byte for byt
     CHECK_FALSE(filter_for_exec(back, false));
     CHECK_FALSE(filter_for_exec(InitBootstrap{}, true));
 }
+
+TEST_CASE("a payload too large for one message crosses in a memfd") {
+    auto [a, b] = sys::seqpacket_pair();
+    SyncChannel parent(std::move(a));
+    SyncChannel init(std::move(b));
+    // 4 MiB: far beyond what one SOCK_SEQPACKET message holds (the socket buffer).
+    const std::string big = "{\"annotations\":\"" + std::string(4u << 20, 'a') + "\"}";
+    auto [r, w] = sys::make_pipe();
+    parent.send(Msg::hooks_done, big, {w.get()});
+    Message m = init.expect(Msg::hooks_done);
+    CHECK(m.payload == big);
+    REQUIRE(m.fds.size() == 1);  // the caller's fds, without the payload's memfd
+    sys::write_all(m.fds[0].get(), "x");
+    char c = 0;
+    CHECK(sys::read_some(r.get(), &c, 1) == 1);
+    // A long error message is shortened, never lost.
+    init.send_error(EIO, std::string(100000, 'e'));
+    try {
+        parent.receive();
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.code() == EIO);
+        CHECK(std::string(e.what()).starts_with(std::string(4096, 'e') + "…"));
+    }
+}
+
+TEST_CASE("malformed sync messages are clear errors") {
+    CHECK_THROWS_WITH(decode_message("", {}), "sync: empty message");
+    CHECK_THROWS_WITH(decode_message("\x7f", {}), "sync: unknown message kind 127");
+    CHECK_THROWS_WITH(decode_message(std::string(1, static_cast<char>(0x80 | 6)), {}), "sync: hooks_done without its payload fd");
+    CHECK_THROWS_WITH(decode_message(std::string(1, static_cast<char>(0x80 | 6)) + "x", {}),
+                      "sync: hooks_done has its payload both inline and in an fd");
+    CHECK_THROWS_WITH(decode_message("\x0a[1]", {}), "sync: malformed error message");
+    try {
+        decode_message("\x0a{\"errno\": \"x\", \"message\": 7}", {});
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.code() == 0);
+        CHECK(std::string(e.what()) == "unknown error");
+    }
+    CHECK(decode_message("\x06{}", {}).payload == "{}");
+}

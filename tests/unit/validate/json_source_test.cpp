@@ -69,9 +69,31 @@ TEST_CASE("json_source: repeated keys keep the last value and are reported", "[v
     CHECK(parsed.value["a"] == 3);
     CHECK(parsed.value["b"]["c"] == 2);
     REQUIRE(parsed.duplicates.size() == 2);
-    CHECK(parsed.duplicates[0].pointer == "/b/c");
-    CHECK(parsed.duplicates[1].pointer == "/a");
+    CHECK(parsed.duplicates[0].object == "/b");
+    CHECK(parsed.duplicates[0].key == "c");
+    CHECK(parsed.duplicates[0].first_key_offset == text.find("\"c\""));
+    CHECK(parsed.duplicates[0].key_offset == text.rfind("\"c\""));
+    CHECK(parsed.duplicates[1].object == "");
+    CHECK(parsed.duplicates[1].key == "a");
+    CHECK(parsed.duplicates[1].first_key_offset == 1);
     CHECK(where(text, {PathElem::member("a")}) == "1:38");
+}
+
+TEST_CASE("json_source: many repeated keys stay linear", "[validate][json][hostile]") {
+    // 100,000 copies of one key and 100,000 distinct keys each repeated once: both ends of
+    // each duplicate are found without rescanning the object.
+    std::string text = "{";
+    for (int i = 0; i < 100000; ++i) text += (i ? ",\"k\":1" : "\"k\":1");
+    for (int i = 0; i < 100000; ++i) text += ",\"k" + std::to_string(i) + "\":1,\"k" + std::to_string(i) + "\":2";
+    text += "}";
+    ParseLimits value_only;
+    value_only.record_source = false;
+    auto parsed = parse_json(text, value_only);
+    REQUIRE(parsed.ok);
+    REQUIRE(parsed.duplicates.size() == 199999);
+    CHECK(parsed.duplicates.front().first_key_offset == 1);
+    CHECK(parsed.duplicates.back().key == "k99999");
+    CHECK(text.compare(parsed.duplicates.back().first_key_offset, 10, "\"k99999\":1") == 0);
 }
 
 TEST_CASE("json_source: syntax errors name the place and the problem", "[validate][json]") {

@@ -1,7 +1,10 @@
 // The validator end to end: the fixture corpus (valid configs must stay clean, every invalid
 // one must produce exactly its golden .expected output), output formats, hostile input.
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -9,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "ocirt/spec/config_file.hpp"
 #include "ocirt/spec/validate/validate.hpp"
 #include "ocirt/util/error.hpp"
 
@@ -187,4 +191,115 @@ TEST_CASE("validate: require_valid_config throws with every error, returns warni
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].severity == Severity::warning);
     CHECK_THROWS_AS(require_valid_config("{", "config.json"), ocirt::Error);
+}
+
+TEST_CASE("validate: a NUL byte in any string that reaches the kernel is an error", "[validate][hostile]") {
+    nlohmann::json c = nlohmann::json::parse(R"({"ociVersion": "1.3.0", "root": {"path": "rootfs"},
+        "process": {"cwd": "/", "args": ["sh"], "user": {"uid": 0, "gid": 0}},
+        "linux": {"namespaces": [{"type": "mount"}]}})");
+    SECTION("a mount destination") {
+        c["mounts"] = {{{"destination", std::string("/etc\0/ignored", 13)}, {"type", "tmpfs"}, {"source", "tmpfs"}}};
+        auto r = validate_config_text(c.dump(), "config.json");
+        REQUIRE(r.error_count() == 1);
+        CHECK(r.diagnostics[0].pointer == "/mounts/0/destination");
+        CHECK(r.diagnostics[0].message == "contains a NUL byte (\\u0000): the kernel would cut the string there");
+    }
+    SECTION("a sysctl key") {
+        c["linux"]["namespaces"].push_back({{"type", "network"}});
+        c["linux"]["sysctl"] = {{std::string("net.ipv4.ip_forward\0x", 21), "1"}};
+        auto r = validate_config_text(c.dump(), "config.json");
+        REQUIRE(r.error_count() == 1);
+        CHECK(r.diagnostics[0].message.starts_with("key contains a NUL byte"));
+    }
+    SECTION("annotations are data, not C strings") {
+        c["annotations"] = {{std::string("a\0b", 3), std::string("c\0d", 3)}};
+        CHECK(validate_config_text(c.dump(), "config.json").valid());
+    }
+}
+
+TEST_CASE("validate: a repeated key is an error naming both lines", "[validate][hostile]") {
+    const std::string text = "{\n  \"ociVersion\": \"1.3.0\",\n  \"root\": {\"path\": \"r\"},\n  \"process\": {\n    \"args\": [\"sh\"],\n"
+                             "    \"cwd\": \"/\",\n    \"user\": {\"uid\": 0, \"gid\": 0},\n    \"args\": [\"evil\"]\n  }\n}\n";
+    auto r = validate_config_text(text, "config.json");
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(format_text(r) == "config.json:8:5: /process: duplicate key \"args\" (lines 5 and 8)\n");
+}
+
+TEST_CASE("validate: the nesting limit is the one create uses", "[validate][hostile]") {
+    auto nested = [](std::size_t levels) {
+        return R"({"ociVersion": "1.3.0", "root": {"path": "r"}, "x-extension": )" + std::string(levels - 1, '[') +
+               std::string(levels - 1, ']') + "}";
+    };
+    CHECK(validate_config_text(nested(kMaxJsonDepth), "config.json").valid());
+    CHECK_NOTHROW(ocirt::spec::parse_config_text(nested(kMaxJsonDepth), "config.json"));
+    auto deep = validate_config_text(nested(kMaxJsonDepth + 1), "config.json");
+    REQUIRE(deep.diagnostics.size() == 1);
+    CHECK(deep.diagnostics[0].message == "invalid JSON: nesting deeper than 128 levels");
+    CHECK_THROWS_WITH(ocirt::spec::parse_config_text(nested(kMaxJsonDepth + 1), "b/config.json"),
+                      "b/config.json:1:" + std::to_string(62 + kMaxJsonDepth) + ": invalid JSON: nesting deeper than 128 levels");
+}
+
+namespace {
+
+// A minified config (one line: the worst case for columns) with `n` entries added by `add`.
+std::string config_with(std::size_t n, const std::function<void(nlohmann::json&, std::size_t)>& add) {
+    nlohmann::json c = nlohmann::json::parse(R"({"ociVersion": "1.3.0", "root": {"path": "rootfs"},
+        "process": {"cwd": "/", "args": ["sh"], "user": {"uid": 0, "gid": 0}},
+        "linux": {"namespaces": [{"type": "mount"}, {"type": "network"}]}})");
+    for (std::size_t i = 0; i < n; ++i) add(c, i);
+    return c.dump();
+}
+
+}  // namespace
+
+TEST_CASE("validate: 100,000 entries of any list are checked in linear or n log n time", "[validate][hostile]") {
+    // Each of these took seconds to minutes when the number of findings grew quadratically.
+    // The bound is a wide "does not hang" guard, not a performance target.
+    constexpr std::size_t n = 100000;
+    const std::map<std::string, std::function<void(nlohmann::json&, std::size_t)>> lists = {
+        {"repeated devices", [](auto& c, auto) { c["linux"]["devices"].push_back({{"path", "/dev/x"}, {"type", "c"}, {"major", 1}, {"minor", 3}}); }},
+        {"repeated namespaces", [](auto& c, auto) { c["linux"]["namespaces"].push_back({{"type", "pid"}}); }},
+        {"repeated rlimits", [](auto& c, auto) { c["process"]["rlimits"].push_back({{"type", "RLIMIT_NOFILE"}, {"soft", 1}, {"hard", 1}}); }},
+        {"repeated hugepage limits", [](auto& c, auto) { c["linux"]["resources"]["hugepageLimits"].push_back({{"pageSize", "2MB"}, {"limit", 1}}); }},
+        {"repeated capabilities", [](auto& c, auto) { c["process"]["capabilities"]["bounding"].push_back("CAP_KILL"); }},
+        {"unknown capabilities", [](auto& c, auto i) { c["process"]["capabilities"]["permitted"].push_back("CAP_X" + std::to_string(i)); }},
+        {"ambient not permitted", [](auto& c, auto i) {
+             c["process"]["capabilities"]["ambient"].push_back("CAP_KILL");
+             c["process"]["capabilities"]["permitted"].push_back("CAP_P" + std::to_string(i));
+         }},
+        {"netDevices clashes", [](auto& c, auto i) { c["linux"]["netDevices"]["d" + std::to_string(i)] = {{"name", "eth0"}}; }},
+        {"host sysctls", [](auto& c, auto i) { c["linux"]["sysctl"]["vm.x" + std::to_string(i)] = "1"; }},
+        {"mounts", [](auto& c, auto i) { c["mounts"].push_back({{"destination", "/m/" + std::to_string(i)}, {"type", "tmpfs"}, {"source", "tmpfs"}}); }},
+        {"relative mounts", [](auto& c, auto i) { c["mounts"].push_back({{"destination", "m/" + std::to_string(i)}, {"type", "tmpfs"}}); }},
+        {"env", [](auto& c, auto i) { c["process"]["env"].push_back("V" + std::to_string(i) + "=x"); }},
+        {"bad env", [](auto& c, auto i) { c["process"]["env"].push_back("=" + std::to_string(i)); }},
+        {"masked paths", [](auto& c, auto i) { c["linux"]["maskedPaths"].push_back("/p/" + std::to_string(i)); }},
+        {"NUL bytes", [](auto& c, auto i) { c["linux"]["readonlyPaths"].push_back(std::string("/p\0", 3) + std::to_string(i)); }},
+        {"unmapped additional gids", [](auto& c, auto i) {
+             if (i == 0) {
+                 c["linux"]["namespaces"].push_back({{"type", "user"}});
+                 c["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 1000}, {"size", 1}}};
+             }
+             c["linux"]["gidMappings"].push_back({{"containerID", 2 * i}, {"hostID", 1000 + i}, {"size", 1}});
+             c["process"]["user"]["additionalGids"].push_back(2 * i + 1);
+         }},
+        {"seccomp rules", [](auto& c, auto i) {
+             c["linux"]["seccomp"]["defaultAction"] = "SCMP_ACT_ALLOW";
+             c["linux"]["seccomp"]["syscalls"].push_back({{"names", {"s" + std::to_string(i)}}, {"action", "SCMP_ACT_ALLOW"}});
+         }},
+        {"annotations", [](auto& c, auto i) { c["annotations"]["a" + std::to_string(i)] = "v"; }},
+    };
+    for (const auto& [what, add] : lists) {
+        const std::string text = config_with(n, add);
+        const auto start = std::chrono::steady_clock::now();
+        const Report r = validate_config_text(text, "config.json");
+        const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        INFO(what << ": " << r.diagnostics.size() << " diagnostics in " << seconds << " s");
+        CHECK(seconds < 20);
+        CHECK(r.diagnostics.size() <= ValidationLimits{}.max_diagnostics + 1);
+        const bool expect_valid = what == "mounts" || what == "env" || what == "masked paths" || what == "annotations" ||
+                                  what == "seccomp rules" || what == "relative mounts" || what == "unknown capabilities" ||
+                                  what == "repeated capabilities";
+        CHECK(r.valid() == expect_valid);
+    }
 }

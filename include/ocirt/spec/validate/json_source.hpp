@@ -17,9 +17,13 @@
 
 namespace ocirt::spec::validate {
 
+/// The deepest nesting of arrays and objects accepted anywhere ocirt reads JSON (validate,
+/// create, exec --process, the state file). Real configs reach about 6.
+inline constexpr std::size_t kMaxJsonDepth = 128;
+
 /// Limits that keep parsing of hostile input bounded in time and stack.
 struct ParseLimits {
-    std::size_t max_depth = 128;                 ///< deepest nesting of arrays and objects
+    std::size_t max_depth = kMaxJsonDepth;       ///< deepest nesting of arrays and objects
     std::size_t max_size = std::size_t{1} << 30;  ///< largest accepted text in bytes
     bool record_source = true;                   ///< build ParsedJson::source (off: the value only, faster)
 };
@@ -37,8 +41,10 @@ struct SourceNode {
 
 /// A key that appeared twice in one object; the parsed value keeps the last occurrence.
 struct DuplicateKey {
-    std::string pointer;          ///< JSON pointer of the repeated member
-    std::uint32_t key_offset = 0;  ///< offset of the second (or later) occurrence of the key
+    std::string object;                  ///< JSON pointer of the object holding the key
+    std::string key;                     ///< the repeated key
+    std::uint32_t key_offset = 0;        ///< offset of the second (or later) occurrence of the key
+    std::uint32_t first_key_offset = 0;  ///< offset of its first occurrence
 };
 
 /// The outcome of parse_json(): the value and its source map, or the first syntax error.
@@ -69,8 +75,11 @@ class LineIndex {
 public:
     /// Indexes `text`, which must outlive the index.
     explicit LineIndex(std::string_view text);
-    /// The line and column of `offset` (clamped to the end of the text).
+    /// The line and column of `offset` (clamped to the end of the text). O(log lines) plus
+    /// the length of the line up to `offset`.
     TextPosition at(std::size_t offset) const;
+    /// Only the line of `offset`: O(log lines).
+    std::uint32_t line_of(std::size_t offset) const;
 
 private:
     std::string_view text_;

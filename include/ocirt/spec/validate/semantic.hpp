@@ -26,6 +26,10 @@ struct Finding {
 std::vector<Finding> check_config_semantics(const nlohmann::json& config,
                                             const std::vector<std::string>& known_capabilities);
 
+/// Every string value and object key of `config` (annotations excepted) that holds a NUL byte:
+/// the kernel reads them as C strings and would cut them there.
+std::vector<Finding> find_nul_bytes(const nlohmann::json& config);
+
 /// Checks a list of CPUs or memory nodes ("0-3,7"); returns the problem, or "" if it is fine.
 std::string check_cpu_list(const std::string& list);
 

@@ -12,6 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "ocirt/spec/validate/json_source.hpp"
+
 namespace ocirt::spec::validate {
 
 /// The runtime-spec version the bundled schema describes.
@@ -32,7 +36,8 @@ struct Diagnostic {
 /// The outcome of validating one document.
 struct Report {
     std::string file;                     ///< display name, e.g. "config.json"
-    std::vector<Diagnostic> diagnostics;  ///< sorted by position
+    std::vector<Diagnostic> diagnostics;  ///< sorted by position; when capped, a last summary line
+    std::size_t not_shown = 0;            ///< problems beyond the cap, counted in the summary line
     /// True if there are no errors (warnings allowed).
     bool valid() const;
     /// Number of diagnostics with Severity::error.
@@ -41,12 +46,17 @@ struct Report {
 
 /// Limits for one validation.
 struct ValidationLimits {
-    std::size_t max_diagnostics = 1000;  ///< further problems are summarised in one last line
-    std::size_t max_depth = 128;         ///< deepest JSON nesting accepted
+    std::size_t max_diagnostics = 100;       ///< further problems are summarised in one last line
+    std::size_t max_depth = kMaxJsonDepth;  ///< deepest JSON nesting accepted
 };
 
 /// Validates the text of a config.json: JSON syntax, the bundled schema, the semantic checks.
 Report validate_config_text(std::string_view text, std::string_view display_name, const ValidationLimits& limits = {});
+
+/// The same, and when the config is valid (warnings allowed) moves the parsed document into
+/// `document`, so that create builds its model from the one parse that was validated.
+Report validate_config_text(std::string_view text, std::string_view display_name, nlohmann::json& document,
+                            const ValidationLimits& limits = {});
 
 /// Validates the text of a state document (the output of `ocirt state`) against state-schema.json.
 Report validate_state_text(std::string_view text, std::string_view display_name, const ValidationLimits& limits = {});

@@ -1,0 +1,46 @@
+#include "ocirt/runtime/state_record.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/spec/validate/json_source.hpp"
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::runtime {
+
+std::string record_to_json(const ContainerRecord& r) {
+    const nlohmann::json j = {
+        {"id", r.id},           {"bundle", r.bundle}, {"rootfs", r.rootfs},         {"created", r.created},
+        {"owner", r.owner},     {"pid", r.pid},       {"start_time", r.start_time}, {"annotations", r.annotations},
+        {"cgroup_path", r.cgroup_path}, {"cgroup_created", r.cgroup_created},
+    };
+    // Annotations are checked UTF-8 when the config is validated; replace rather than throw.
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+ContainerRecord record_from_json(std::string_view text) {
+    spec::validate::ParseLimits limits;
+    limits.record_source = false;
+    const spec::validate::ParsedJson parsed = spec::validate::parse_json(text, limits);
+    if (!parsed.ok) fail("corrupt state file: {}", parsed.error);
+    if (!parsed.duplicates.empty()) fail("corrupt state file: duplicate key \"{}\"", parsed.duplicates.front().key);
+    const nlohmann::json& j = parsed.value;
+    if (!j.is_object()) fail("corrupt state file: not a JSON object");
+    try {
+        ContainerRecord r;
+        r.id = j.at("id").get<std::string>();
+        r.bundle = j.at("bundle").get<std::string>();
+        r.rootfs = j.at("rootfs").get<std::string>();
+        r.created = j.at("created").get<std::string>();
+        r.owner = j.value("owner", "");
+        r.annotations = j.value("annotations", std::map<std::string, std::string>{});
+        r.pid = j.at("pid").get<pid_t>();
+        r.start_time = j.at("start_time").get<uint64_t>();
+        r.cgroup_path = j.value("cgroup_path", "");
+        r.cgroup_created = j.value("cgroup_created", std::vector<std::string>{});
+        return r;
+    } catch (const nlohmann::json::exception& e) {
+        fail("corrupt state file: {}", e.what());
+    }
+}
+
+}  // namespace ocirt::runtime
