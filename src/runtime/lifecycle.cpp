@@ -141,8 +141,9 @@ void kill_container(const GlobalOptions& g, const std::string& id, int signal, b
 
 void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
     with_context("delete " + id, [&] {
-        validate_id(id);
-        if (force && !sys::exists(g.root + "/" + id)) return;  // runc: --force on a missing container succeeds
+        // runc: --force on a missing container succeeds. A directory under the root that is not
+        // a container's is not ocirt's to remove.
+        if (force && !container_exists(g.root, id)) return;
         ContainerDir dir = ContainerDir::open(g.root, id);
         const auto rec = dir.load();
         const spec::Status st = compute_status(dir, rec);
