@@ -180,15 +180,21 @@ def test_failing_start_hook_fails_run_and_leaves_nothing(env, bundle, kind):
     env.assert_nothing_left(cid)
 
 
+def failing_poststart(env, bundle):
+    """A bundle whose poststart hook fails and whose poststop hook is logged; returns the log."""
+    log = HookLog(env, bundle)
+    bundle.hook("poststart", "/bin/sh", args=["sh", "-c", "echo refused >&2; exit 3"])
+    log.add(bundle, "poststop")
+    bundle.probe("sleep", "300").save()
+    return log
+
+
 @pytest.mark.runc_deviates("runc 1.1 runs poststart hooks during create and keeps the container")
 def test_failing_poststart_hook_fails_start_and_destroys_the_container(env, bundle):
     # runtime.md 1.3, step 9: generate an error, stop the container and continue at step 12
     # (destroy it) and 13 (poststop hooks): start itself leaves nothing for a delete.
     cid = env.new_id()
-    log = HookLog(env, bundle)
-    bundle.hook("poststart", "/bin/sh", args=["sh", "-c", "echo refused >&2; exit 3"])
-    log.add(bundle, "poststop")
-    bundle.probe("sleep", "300").save()
+    log = failing_poststart(env, bundle)
     env.rt.create(cid, bundle.path).check()
     pid = env.rt.state(cid)["pid"]
     result = env.rt.start(cid)
@@ -204,10 +210,7 @@ def test_failing_poststart_hook_fails_start_and_destroys_the_container(env, bund
 
 def test_failing_poststart_hook_in_run_runs_poststop_once_and_leaves_nothing(env, bundle):
     cid = env.new_id()
-    log = HookLog(env, bundle)
-    bundle.hook("poststart", "/bin/sh", args=["sh", "-c", "exit 3"])
-    log.add(bundle, "poststop")
-    bundle.probe("sleep", "300").save()
+    log = failing_poststart(env, bundle)
     began = time.monotonic()
     result = env.rt.run(cid, bundle.path, timeout=30)
     assert result.rc != 0, result.describe()
