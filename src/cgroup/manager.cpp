@@ -1,6 +1,7 @@
 #include "ocirt/cgroup/manager.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <csignal>
@@ -126,8 +127,10 @@ ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relativ
 }
 
 namespace {
-/// Removes the cgroups below `dir`, deepest first, as runc's RemovePath does (exec --cgroup
-/// joins sub-cgroups a user made). Errors are left to the caller's rmdir of `dir` to report.
+/// Removes the cgroups below `dir`, deepest first, as runc's RemovePath does: the kernel refuses
+/// (EBUSY) to remove a cgroup that has children, and they exist whenever exec --cgroup joined a
+/// sub-cgroup a user made or the container made its own (systemd or a nested engine with a
+/// cgroup namespace). Errors are left to the caller's rmdir of `dir` to report.
 void remove_child_cgroups(const std::string& dir) {
     for (const auto& name : sys::list_dir(dir)) {
         const std::string child = dir + "/" + name;
@@ -143,8 +146,9 @@ void remove_cgroup(const ContainerCgroup& cg) {
     const CgroupDir files = cg.files();
     if (!cg.claimed || !sys::exists(cg.dir())) return;
     const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
-    // rmdir fails with EBUSY while a process (even a dying one) is in the cgroup; kill and
-    // retry until the kernel has let go of the last one.
+    // rmdir fails with EBUSY while a process (even a dying one) is in the cgroup or below it;
+    // kill (cgroup.kill reaches the whole subtree) and retry until the kernel has let go of the
+    // last one.
     while (true) {
         if (populated(files) && !kill_all(files)) signal_all(files, SIGKILL);
         remove_child_cgroups(cg.dir());

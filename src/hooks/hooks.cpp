@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "ocirt/sys/process.hpp"
 #include "ocirt/sys/spawn.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
@@ -64,8 +65,10 @@ void run_hook(const spec::Hook& hook, const std::string& state_json, const std::
         if (hook.timeout && *hook.timeout <= 0) fail("timeout must be greater than zero, got {}", *hook.timeout);
         log::debug("{}: running", label);
         // config.md: args have execv's argv semantics and env environ's, so both are passed
-        // as they are; nothing of the runtime's own environment is added.
-        const sys::SpawnResult r = sys::spawn_and_wait(hook.path, hook.args, hook.env, state_json, hook.timeout);
+        // as they are. A hook without `env` gets the runtime's own environment, as runc (Go's
+        // exec.Cmd with a nil Env) and crun give it; `"env": []` is an empty one.
+        const std::vector<std::string> env = hook.env ? *hook.env : sys::own_environment();
+        const sys::SpawnResult r = sys::spawn_and_wait(hook.path, hook.args, env, state_json, hook.timeout);
         if (!r.output.empty()) log::debug("{}: output: {}", label, r.output);
         if (r.timed_out) fail("timed out after {} s", *hook.timeout);
         if (r.signal != 0) fail("{}", with_reason("killed by signal " + signal_name(r.signal), r.output));

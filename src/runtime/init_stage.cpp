@@ -151,6 +151,10 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     const std::vector<std::string> env = become_container_process(proc);
     install_seccomp_at(SeccompPoint::after_identity, boot, proc.no_new_privileges, ch);
     const std::string program = resolve_executable(proc, env);
+    // From `ready` on, `kill` can reach this process while it waits for `start`: TERM and every
+    // other signal whose default action ends a process must end it, as they end runc's waiting
+    // init. As PID 1 of a new PID namespace it would ignore them without a handler.
+    sys::exit_on_terminating_signals();
     ch.send(Msg::ready);
 
     // Wait for `ocirt start`. Its connection is close-on-exec here: when execve succeeds, start

@@ -74,13 +74,19 @@ void start_container(const GlobalOptions& g, const std::string& id) {
         const std::string reply = sys::recv_with_fds(conn.get(), 64 * 1024, none);
         sys::remove_file(dir.start_socket_path());
         if (!reply.empty()) fail("{}", reply);
-        // runtime-spec 1.3: a failing poststart hook is an error that stops the container; delete
-        // then runs the poststop hooks and removes it.
+        // runtime.md 1.3, lifecycle step 9: a failing poststart hook is an error; the runtime
+        // stops the container and continues at step 12 — destroys it (cgroup, state) and runs
+        // the poststop hooks (step 13). Nothing is left for a delete to find.
         const spec::Config cfg = saved_config(dir);
         try {
             hooks::run_hooks(cfg.hooks.poststart, hook_state(r, spec::Status::running), "poststart");
         } catch (const Error&) {
             kill_and_wait(r);
+            try {
+                destroy_container(dir, rec);
+            } catch (const Error& e) {
+                log::warn("start {}: removing the container after its poststart hook failed: {}", id, e.what());
+            }
             throw;
         }
     });
@@ -135,8 +141,9 @@ void kill_container(const GlobalOptions& g, const std::string& id, int signal, b
 
 void delete_container(const GlobalOptions& g, const std::string& id, bool force) {
     with_context("delete " + id, [&] {
-        validate_id(id);
-        if (force && !sys::exists(g.root + "/" + id)) return;  // runc: --force on a missing container succeeds
+        // runc: --force on a missing container succeeds. A directory under the root that is not
+        // a container's is not ocirt's to remove.
+        if (force && !container_exists(g.root, id)) return;
         ContainerDir dir = ContainerDir::open(g.root, id);
         const auto rec = dir.load();
         const spec::Status st = compute_status(dir, rec);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocirt/runtime/state_dir.hpp"
 #include "ocirt/seccomp/notify.hpp"
 #include "ocirt/spec/state.hpp"
 #include "ocirt/util/error.hpp"
@@ -10,7 +11,7 @@
 namespace ocirt::runtime {
 namespace {
 
-constexpr const char* kCacheDir = "seccomp-cache";
+constexpr const char* kCacheDir = "seccomp";
 
 std::optional<seccomp::Filter> filter_of(const InitBootstrap& boot) {
     if (boot.seccomp_program.empty()) return std::nullopt;
@@ -29,7 +30,7 @@ SeccompPoint point_of(const seccomp::Filter& f, bool nnp) {
 
 std::optional<seccomp::Filter> prepare_seccomp(const spec::Config& cfg, const std::string& state_root) {
     if (!cfg.linux_ || !cfg.linux_->seccomp) return std::nullopt;
-    return seccomp::prepare_filter(*cfg.linux_->seccomp, state_root + "/" + kCacheDir);
+    return seccomp::prepare_filter(*cfg.linux_->seccomp, cache_root(state_root) + "/" + kCacheDir);
 }
 
 void put_filter(InitBootstrap& boot, const std::optional<seccomp::Filter>& filter) {

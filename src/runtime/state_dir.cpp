@@ -23,6 +23,15 @@ sys::Fd lock_dir(const std::string& path) {
     return fd;
 }
 
+/// A container's directory holds config.json from the first step of create on, and state.json
+/// once it is created; anything else under the root (a directory another tool made there) is
+/// not a container.
+bool is_container_dir(const std::string& path) {
+    const auto st = sys::stat_path(path, false);
+    if (!st || !S_ISDIR(st->st_mode)) return false;
+    return sys::exists(path + "/state.json") || sys::exists(path + "/config.json");
+}
+
 /// True if the container's cgroup is frozen; a cgroup that cannot be found is not.
 bool cgroup_frozen(const ContainerRecord& r) {
     try {
@@ -67,8 +76,7 @@ ContainerDir ContainerDir::open(const std::string& root, const std::string& id) 
 ContainerDir ContainerDir::open_for_reading(const std::string& root, const std::string& id) {
     validate_id(id);
     const std::string path = root + "/" + id;
-    auto st = sys::stat_path(path, false);
-    if (!st || !S_ISDIR(st->st_mode)) fail("container does not exist");
+    if (!is_container_dir(path)) fail("container does not exist");
     return ContainerDir(path, id, sys::Fd());
 }
 
@@ -92,11 +100,20 @@ void ContainerDir::destroy() { sys::remove_tree(path_); }
 std::vector<std::string> list_ids(const std::string& root) {
     if (!sys::stat_path(root)) return {};
     std::vector<std::string> ids;
-    for (auto& name : sys::list_dir(root)) {
-        auto st = sys::stat_path(root + "/" + name, false);
-        if (st && S_ISDIR(st->st_mode)) ids.push_back(name);
-    }
+    for (auto& name : sys::list_dir(root))
+        if (is_container_dir(root + "/" + name)) ids.push_back(name);
     return ids;
+}
+
+bool container_exists(const std::string& root, const std::string& id) {
+    validate_id(id);
+    return is_container_dir(root + "/" + id);
+}
+
+std::string cache_root(const std::string& root) {
+    std::string base = root;
+    while (base.size() > 1 && base.back() == '/') base.pop_back();
+    return (base == "/" ? std::string("/ocirt") : base) + ".cache";
 }
 
 spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r) {

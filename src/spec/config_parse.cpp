@@ -337,7 +337,7 @@ Hook parse_hook(const Obj& o) {
     Hook h;
     h.path = o.req_string("path");
     h.args = o.strings("args");
-    h.env = o.strings("env");
+    h.env = o.opt_strings("env");
     h.timeout = o.opt_int<int32_t>("timeout");
     return h;
 }

@@ -203,6 +203,44 @@ int read_signal(int sigfd) {
     return static_cast<int>(info.ssi_signo);
 }
 
+namespace {
+
+/// signal(7): the signals whose default action is Term or Core (the real-time ones too).
+constexpr int kTerminatingSignals[] = {SIGHUP,  SIGINT,  SIGQUIT,   SIGILL,  SIGTRAP, SIGABRT, SIGBUS,    SIGFPE,
+                                       SIGUSR1, SIGSEGV, SIGUSR2,   SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU,
+                                       SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO,   SIGPWR,  SIGSYS};
+
+/// Dies of `sig` as if no handler were installed. The init process of a PID namespace ignores a
+/// signal it raises on itself with the default action, so it then exits with 128 + sig.
+void die_of_signal(int sig) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(sig, &dfl, nullptr);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, sig);
+    ::sigprocmask(SIG_UNBLOCK, &only, nullptr);
+    ::kill(::getpid(), sig);
+    ::_exit(128 + sig);
+}
+
+}  // namespace
+
+void exit_on_terminating_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = die_of_signal;
+    sigfillset(&sa.sa_mask);
+    sigset_t handled;
+    sigemptyset(&handled);
+    const auto handle = [&](int sig) {
+        if (::sigaction(sig, &sa, nullptr) < 0) throw_errno("handle signal {}", sig);
+        sigaddset(&handled, sig);
+    };
+    for (int sig : kTerminatingSignals) handle(sig);
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; ++sig) handle(sig);
+    if (::sigprocmask(SIG_UNBLOCK, &handled, nullptr) < 0) throw_errno("unblock signals");
+}
+
 void reset_signals() {
     struct sigaction sa {};
     sa.sa_handler = SIG_DFL;
@@ -231,6 +269,12 @@ std::vector<int> poll_readable(const std::vector<int>& fds, int timeout_ms) {
 void exit_now(int status) { ::_exit(status); }
 
 pid_t self_pid() { return ::getpid(); }
+
+std::vector<std::string> own_environment() {
+    std::vector<std::string> out;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) out.emplace_back(*e);
+    return out;
+}
 
 std::optional<int> parse_signal(const std::string& s) {
     if (auto n = util::parse_int(s)) {

@@ -180,6 +180,65 @@ def test_failing_start_hook_fails_run_and_leaves_nothing(env, bundle, kind):
     env.assert_nothing_left(cid)
 
 
+def failing_poststart(env, bundle):
+    """A bundle whose poststart hook fails and whose poststop hook is logged; returns the log."""
+    log = HookLog(env, bundle)
+    bundle.hook("poststart", "/bin/sh", args=["sh", "-c", "echo refused >&2; exit 3"])
+    log.add(bundle, "poststop")
+    bundle.probe("sleep", "300").save()
+    return log
+
+
+@pytest.mark.runc_deviates("runc 1.1 runs poststart hooks during create and keeps the container")
+def test_failing_poststart_hook_fails_start_and_destroys_the_container(env, bundle):
+    # runtime.md 1.3, step 9: generate an error, stop the container and continue at step 12
+    # (destroy it) and 13 (poststop hooks): start itself leaves nothing for a delete.
+    cid = env.new_id()
+    log = failing_poststart(env, bundle)
+    env.rt.create(cid, bundle.path).check()
+    pid = env.rt.state(cid)["pid"]
+    result = env.rt.start(cid)
+    assert result.rc != 0 and "poststart" in result.err and "refused" in result.err, result.describe()
+    gone = env.rt.invoke("state", cid)
+    assert gone.rc != 0 and "does not exist" in gone.err, gone.describe()
+    assert log.order() == ["poststop"]
+    assert log.state("poststop")["status"] == "stopped"
+    wait_until(lambda: not os.path.exists(f"/proc/{pid}") or
+               open(f"/proc/{pid}/stat").read().split()[2] == "Z", what="the container process to die")
+    env.assert_nothing_left(cid)
+
+
+def test_failing_poststart_hook_in_run_runs_poststop_once_and_leaves_nothing(env, bundle):
+    cid = env.new_id()
+    log = failing_poststart(env, bundle)
+    began = time.monotonic()
+    result = env.rt.run(cid, bundle.path, timeout=30)
+    assert result.rc != 0, result.describe()
+    assert time.monotonic() - began < 10
+    assert log.order() == ["poststop"]
+    env.assert_nothing_left(cid)
+
+
+MARK = "OCIRT_IT_HOOK_MARK"
+
+
+def test_hook_without_env_gets_the_runtimes_environment(env, bundle):
+    # runc (Go's exec.Cmd with a nil Env) and crun pass their own environment to a hook that
+    # has no `env`; `"env": []` is an empty one, and a listed env is exactly that.
+    log = HookLog(env, bundle)
+    for kind in ["prestart", "createRuntime", "poststop"]:
+        log.add(bundle, kind)
+    log.add(bundle, "createRuntime", name="empty", env=[])
+    log.add(bundle, "createRuntime", name="listed", env=["ONLY=this"])
+    bundle.probe("exit", "0").save()
+    env.rt.run(env.new_id(), bundle.path, env={**os.environ, MARK: "from the runtime"}).check()
+    for kind in ["prestart", "createRuntime", "poststop"]:
+        assert f"{MARK}=from the runtime" in log.text(kind, "env").splitlines(), kind
+    assert MARK not in log.text("empty", "env")
+    listed = log.text("listed", "env")
+    assert "ONLY=this" in listed.splitlines() and MARK not in listed
+
+
 def test_hook_timeout_kills_the_hook_and_fails_create(env, bundle):
     cid = env.new_id()
     pid_file = env.tmp / "hook.pid"

@@ -129,6 +129,57 @@ def test_kill_with_an_unknown_signal_fails(env, bundle):
     assert env.rt.state(cid)["status"] == "running"
 
 
+@pytest.mark.parametrize("sig", [
+    "TERM", "INT", "HUP",
+    # SIGRTMIN+3 as a number: runc 1.1.5 does not know the RTMIN+N names.
+    *[pytest.param(s, marks=pytest.mark.runc_deviates(
+        "runc's waiting init (Go) ignores USR1, USR2 and the real-time signals, whose default "
+        "action (signal(7)) ends a process")) for s in ["USR1", "USR2", str(signal.SIGRTMIN + 3)]],
+])
+def test_kill_ends_a_created_container(env, bundle, sig):
+    # A created container waits for `start`; a signal whose default action ends a process ends
+    # it (runc's waiting init dies too), although as PID 1 of its PID namespace it would ignore
+    # a signal it has no handler for. Engines stop containers with TERM before their timeout.
+    cid = env.new_id()
+    bundle.probe("sleep", "300").save()
+    env.rt.create(cid, bundle.path).check()
+    pid = env.rt.state(cid)["pid"]
+    env.rt.kill(cid, sig).check()
+    env.rt.wait_status(cid, "stopped", timeout=5)
+    wait_until(lambda: not pid_alive(pid) or open(f"/proc/{pid}/stat").read().split()[2] == "Z",
+               timeout=5, what="the waiting process to end")
+    assert env.rt.start(cid).rc != 0
+    env.rt.delete(cid).check()
+    env.assert_nothing_left(cid)
+
+
+def test_kill_with_an_ignored_signal_leaves_a_created_container_waiting(env, bundle):
+    cid = env.new_id()
+    bundle.probe("sleep", "300").save()
+    env.rt.create(cid, bundle.path).check()
+    env.rt.kill(cid, "WINCH").check()
+    env.rt.kill(cid, "CHLD").check()
+    assert env.rt.state(cid)["status"] == "created"
+    env.rt.start(cid).check()
+    assert env.rt.state(cid)["status"] == "running"
+
+
+@pytest.mark.parametrize("start", [False, True])
+def test_kill_signal_0_checks_the_process_is_there(env, bundle, start):
+    cid = env.new_id()
+    bundle.probe("sleep", "300").save()
+    env.rt.create(cid, bundle.path).check()
+    if start:
+        env.rt.start(cid).check()
+    status = env.rt.state(cid)["status"]
+    env.rt.kill(cid, "0").check()
+    assert env.rt.state(cid)["status"] == status  # nothing was sent
+    env.rt.kill(cid, "KILL").check()
+    env.rt.wait_status(cid, "stopped")
+    result = env.rt.kill(cid, "0")
+    assert result.rc != 0 and "not running" in result.err, result.describe()
+
+
 def test_kill_all_reaches_every_process(env, bundle):
     cid = env.new_id()
     bundle.args("/bin/sh", "-c", "/probe sleep 300 & /probe sleep 300 & wait").save()

@@ -39,7 +39,7 @@ def run_sh(env, bundle, script, seccomp, nnp=True):
 
 
 def cache_files(env):
-    cache = env.rt.root / "seccomp-cache"
+    cache = env.rt.root.with_name(env.rt.root.name + ".cache") / "seccomp"  # beside the root
     return sorted(cache.iterdir()) if cache.exists() else []
 
 

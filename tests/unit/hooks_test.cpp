@@ -3,6 +3,7 @@
 #include "error_of.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 
 #include "ocirt/hooks/hooks.hpp"
@@ -23,8 +24,8 @@ namespace {
 const std::string kState =
     R"({"ociVersion":"1.2.0","id":"c1","status":"creating","pid":4242,"bundle":"/b","annotations":{"k":"v"}})";
 
-Hook hook(const std::string& path, std::vector<std::string> args = {}, std::vector<std::string> env = {},
-          std::optional<int32_t> timeout = {}) {
+Hook hook(const std::string& path, std::vector<std::string> args = {},
+          std::optional<std::vector<std::string>> env = std::vector<std::string>{}, std::optional<int32_t> timeout = {}) {
     return Hook{path, std::move(args), std::move(env), timeout};
 }
 
@@ -39,14 +40,14 @@ TEST_CASE("a hook gets the state JSON on stdin, exactly its env and its args") {
                                "/usr/bin/tr '\\0' '\\n' < /proc/$$/environ > '" + (dir / "env") + "'; " +
                                "printf '%s|' \"$0\" \"$@\" > '" + (dir / "args") + "'";
     run_hooks({hook("/bin/sh", {"sh", "-c", script, "recorder", "--flag", "two words"},
-                    {"FOO=bar", "PATH=/nowhere"})},
+                    std::vector<std::string>{"FOO=bar", "PATH=/nowhere"})},
               kState, "createRuntime");
     CHECK(slurp(dir / "stdin") == kState);
     CHECK(slurp(dir / "env") == "FOO=bar\nPATH=/nowhere\n");
     CHECK(slurp(dir / "args") == "recorder|--flag|two words|");
 }
 
-TEST_CASE("a hook without args gets its path as argv[0] and an empty environment") {
+TEST_CASE("a hook without args gets its path as argv[0]; \"env\": [] is an empty environment") {
     ScratchDir dir;
     const std::string script = dir / "argv0.sh";
     write_script(script, "#!/bin/sh\nprintf '%s|%s' \"$0\" \"$#\" > '" + (dir / "args") + "'\n" +
@@ -54,6 +55,15 @@ TEST_CASE("a hook without args gets its path as argv[0] and an empty environment
     run_hooks({hook(script)}, kState, "prestart");
     CHECK(slurp(dir / "args") == script + "|0");
     CHECK(slurp(dir / "env").empty());
+}
+
+TEST_CASE("a hook without env gets the runtime's own environment") {
+    ScratchDir dir;
+    ::setenv("OCIRT_HOOK_TEST_MARK", "inherited", 1);
+    const std::string script = "/usr/bin/tr '\\0' '\\n' < /proc/$$/environ > '" + (dir / "env") + "'";
+    run_hooks({hook("/bin/sh", {"sh", "-c", script}, std::nullopt)}, kState, "poststop");
+    ::unsetenv("OCIRT_HOOK_TEST_MARK");
+    CHECK(slurp(dir / "env").find("OCIRT_HOOK_TEST_MARK=inherited\n") != std::string::npos);
 }
 
 TEST_CASE("hooks run in order, and the first failure stops the list") {

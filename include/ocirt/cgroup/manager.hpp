@@ -47,8 +47,9 @@ ContainerCgroup locate(const std::string& path, const std::vector<std::string>& 
 /// The existing cgroup `relative` below `cg` (exec --cgroup); throws if the path leaves `cg`
 /// or no such cgroup exists.
 ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relative);
-/// Kills what is left in the cgroup (cgroup.kill, or SIGKILL to each process), waits until it is
-/// empty, removes it and the directories ocirt created above it (those still empty).
+/// Kills what is left in the cgroup and below it (cgroup.kill, or SIGKILL to each process), waits
+/// until it is empty, removes it with every cgroup its processes made below it (deepest first),
+/// then the directories ocirt created above it (those still empty).
 void remove_cgroup(const ContainerCgroup& cg);
 /// Applies new resources to a live container's cgroup (`update`); a devices list replaces the
 /// device filter (`config` supplies linux.devices and the defaults).

@@ -1,6 +1,7 @@
 #pragma once
 /// Running one list of OCI hooks (config.md "POSIX-platform Hooks"): each hook in order, with
-/// the container's state JSON on stdin, exactly its `env`, its `args` and its `timeout`.
+/// the container's state JSON on stdin, exactly its `env` (without `env`: the runtime's own
+/// environment, as runc and crun pass it), its `args` and its `timeout`.
 /// Which list runs when, and in which namespace, is the runtime's business (runtime.md).
 
 #include <string>
@@ -24,7 +25,7 @@ void run_hook(const spec::Hook& hook, const std::string& state_json, const std::
 void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& state_json, const std::string& kind);
 
 /// Runs `hooks` in order; a failure is logged as a warning and the next hook still runs.
-/// runtime.md: this is how poststart and poststop failures are handled.
+/// runtime.md: this is how poststop failures are handled.
 void run_hooks_warn_only(const std::vector<spec::Hook>& hooks, const std::string& state_json,
                          const std::string& kind);
 

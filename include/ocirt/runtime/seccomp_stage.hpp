@@ -24,7 +24,8 @@ namespace ocirt::runtime {
 /// The steps of the init stage at which the filter may be installed.
 enum class SeccompPoint { before_identity, after_identity, before_exec };
 
-/// Parent: the filter of `cfg` (nullopt without linux.seccomp), using the cache under `state_root`.
+/// Parent: the filter of `cfg` (nullopt without linux.seccomp), using the cache of `state_root`
+/// (`<root>.cache/seccomp/`, outside the root, which holds containers only).
 std::optional<seccomp::Filter> prepare_seccomp(const spec::Config& cfg, const std::string& state_root);
 /// Parent: puts `filter` into the bootstrap document.
 void put_filter(InitBootstrap& boot, const std::optional<seccomp::Filter>& filter);

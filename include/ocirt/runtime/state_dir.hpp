@@ -2,6 +2,7 @@
 /// The state directory: <root>/<id>/ holds state.json (written atomically), config.json (the
 /// config the container was created from), exec.sock (while created: the waiting init stage
 /// listens there for `start`) and is flock()ed by every command that changes the container.
+/// The root holds containers only; caches live beside it (cache_root).
 
 #include <sys/types.h>
 
@@ -70,8 +71,14 @@ private:
     sys::Fd lock_;
 };
 
-/// The IDs under a state root (unsorted); an absent root has none.
+/// The IDs of the containers under a state root (unsorted): directories that hold state.json or
+/// config.json; anything else there is not a container. An absent root has none.
 std::vector<std::string> list_ids(const std::string& root);
+/// True if <root>/<id> is a container's directory (as list_ids counts them). Validates the ID.
+bool container_exists(const std::string& root, const std::string& id);
+/// Where ocirt keeps caches for a state root: the sibling `<root>.cache` (/run/ocirt.cache), which
+/// no container ID can name and which runc's `list` of a shared root does not read.
+std::string cache_root(const std::string& root);
 
 /// The live status of a recorded container (created/running/stopped), robust to PID reuse.
 spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r);

@@ -1,6 +1,7 @@
 #pragma once
 /// The compiled-filter cache: a large profile (Docker's default, ~400 rules) costs its libseccomp
-/// compile once per host, not once per container. Entries live in `<state root>/seccomp-cache/`,
+/// compile once per host, not once per container. Entries live in the directory the caller names
+/// (runtime: `<state root>.cache/seccomp/`),
 /// one file per key, written atomically; each carries its key and a SHA-256 of the program, is
 /// bounded in size and is owned by us and not writable by others, or it is ignored and rebuilt.
 

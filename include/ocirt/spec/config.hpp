@@ -102,7 +102,7 @@ struct Process {
 struct Hook {
     std::string path;
     std::vector<std::string> args;
-    std::vector<std::string> env;
+    std::optional<std::vector<std::string>> env;  // absent: the runtime's own environment (runc)
     std::optional<int32_t> timeout;  // seconds
 };
 

@@ -62,6 +62,10 @@ void set_process_name(const std::string& name);
 Fd block_signals_to_fd(const std::vector<int>& signals);
 /// Reads one signal from a signalfd (the signal number), or 0 if none is pending.
 int read_signal(int sigfd);
+/// Makes every signal whose default action ends a process (TERM, INT, HUP, USR1, the real-time
+/// ones ...) end this one, unblocked, even as the init process of a PID namespace, which the
+/// kernel shields from any signal it has no handler for (SIGKILL aside).
+void exit_on_terminating_signals();
 /// Restores an empty signal mask and default dispositions for every signal (before exec).
 void reset_signals();
 /// poll() on fds for readability; returns the ready ones (empty on timeout). -1 = wait forever.
@@ -70,6 +74,8 @@ std::vector<int> poll_readable(const std::vector<int>& fds, int timeout_ms);
 [[noreturn]] void exit_now(int status);
 /// getpid().
 pid_t self_pid();
+/// This process's environment ("KEY=VALUE" strings, as environ holds them).
+std::vector<std::string> own_environment();
 /// Parses a signal name ("TERM", "SIGTERM", "sigkill") or number ("9"); nullopt if unknown.
 std::optional<int> parse_signal(const std::string& s);
 
