@@ -4,6 +4,7 @@
 
 #include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
 
 namespace ocirt::runtime {
 namespace {
@@ -22,6 +23,7 @@ const char* msg_name(Msg m) {
         case Msg::seccomp_listener: return "seccomp_listener";
         case Msg::ready: return "ready";
         case Msg::error: return "error";
+        case Msg::warning: return "warning";
     }
     return "unknown";
 }
@@ -33,11 +35,33 @@ void SyncChannel::send(Msg type, const std::string& payload, const std::vector<i
 }
 
 Message SyncChannel::receive() {
+    while (true) {
+        Message m = receive_any();
+        if (m.type != Msg::warning) return m;
+        log::warn("{}", m.payload);
+    }
+}
+
+void SyncChannel::expect_closed() {
+    Message m;
+    const std::string wire = sys::recv_with_fds(sock_.get(), kMaxMessage, m.fds);
+    if (wire.empty()) return;
+    m = decode(wire, std::move(m.fds));
+    fail("sync: expected the end, got {}", msg_name(m.type));
+}
+
+Message SyncChannel::receive_any() {
     Message m;
     const std::string wire = sys::recv_with_fds(sock_.get(), kMaxMessage, m.fds);
     if (wire.empty()) fail("the init stage exited before finishing");
+    return decode(wire, std::move(m.fds));
+}
+
+Message SyncChannel::decode(const std::string& wire, std::vector<sys::Fd> fds) {
+    Message m;
+    m.fds = std::move(fds);
     const auto type = static_cast<uint8_t>(wire[0]);
-    if (type < static_cast<uint8_t>(Msg::bootstrap) || type > static_cast<uint8_t>(Msg::error))
+    if (type < static_cast<uint8_t>(Msg::bootstrap) || type > static_cast<uint8_t>(Msg::warning))
         fail("sync: unknown message kind {}", type);
     m.type = static_cast<Msg>(type);
     m.payload = wire.substr(1);
