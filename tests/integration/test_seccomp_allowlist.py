@@ -65,6 +65,14 @@ def runc_deviates_unless(env, ok):
         pytest.skip(f"runc deviates: {RUNC_ORDER}")
 
 
+def start_sleeper(env, bundle):
+    """Creates and starts a container that sleeps; returns its id and the `start` result."""
+    bundle.args("/bin/sleep", "300").save()
+    cid = env.new_id()
+    env.rt.create(cid, bundle.path).check()
+    return cid, env.rt.start(cid)
+
+
 CASES = [pytest.param(nnp, uid, userns, id=f"nnp={nnp}-uid={uid}-{'userns' if userns else 'host-userns'}")
          for nnp in (False, True) for uid in (0, 1000) for userns in (False, True)]
 
@@ -94,10 +102,7 @@ def test_runs_with_each_runtime_call_denied(env, bundle, denied, nnp):
 def test_exec_with_only_the_programs_calls_allowed(env, bundle, nnp, uid, userns):
     # exec applies the container's filter to the new process: its set-up must come first too.
     configure(bundle, BUSYBOX_SLEEP + documented_after_filter(), nnp, uid, userns)
-    bundle.args("/bin/sleep", "300").save()
-    cid = env.new_id()
-    env.rt.create(cid, bundle.path).check()
-    r = env.rt.start(cid)
+    cid, r = start_sleeper(env, bundle)
     if r.rc == 0:
         r = env.rt.exec(cid, "/bin/true")
     runc_deviates_unless(env, r.rc == 0)
@@ -121,28 +126,46 @@ def after_filter_calls(trace_text):
     return filtered
 
 
-@pytest.mark.ocirt_only("pins the list of calls docs/security.md documents for ocirt")
-@pytest.mark.parametrize("nnp, uid, expected", [(False, 1000, ["capset", "execve"]),
-                                                (False, 0, ["capset", "execve"]),
-                                                (True, 1000, ["execve"])])
-def test_calls_after_the_filter(env, bundle, nnp, uid, expected):
+def traced(env, *args):
+    """Runs the runtime under strace -f; returns the calls each filtered process made after
+    its filter went in, up to and including execve (after it they are the program's)."""
     strace = shutil.which("strace")
     if strace is None:
         pytest.skip("strace is not installed (apt-get install strace)")
-    configure(bundle, BUSYBOX_TRUE + documented_after_filter(), nnp, uid, False)
-    bundle.args("/bin/true").save()
-    cid = env.new_id()
-    env.rt.track(cid)
-    trace = env.rt.workdir / f"{cid}.strace"
-    r = subprocess.run([strace, "-f", "-qq", "-o", str(trace),
-                        *env.rt.argv("run", "--bundle", bundle.path, cid)],
+    trace = env.rt.workdir / "runtime.strace"
+    r = subprocess.run([strace, "-f", "-qq", "-o", str(trace), *env.rt.argv(*args)],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     calls = after_filter_calls(trace.read_text())
     assert len(calls) == 1, f"expected one filtered process, got {calls}"
     (seen,) = calls.values()
-    # The process's own calls after execve are the program's, not the runtime's.
-    seen = seen[:seen.index("execve") + 1]
+    return seen[:seen.index("execve") + 1]
+
+
+PINNED = [pytest.param(False, 1000, ["capset", "execve"], id="nnp=False-uid=1000"),
+          pytest.param(False, 0, ["capset", "execve"], id="nnp=False-uid=0"),
+          pytest.param(True, 1000, ["execve"], id="nnp=True-uid=1000")]
+
+
+@pytest.mark.ocirt_only("pins the list of calls docs/security.md documents for ocirt")
+@pytest.mark.parametrize("nnp, uid, expected", PINNED)
+def test_calls_after_the_filter(env, bundle, nnp, uid, expected):
+    configure(bundle, BUSYBOX_TRUE + documented_after_filter(), nnp, uid, False)
+    bundle.args("/bin/true").save()
+    cid = env.new_id()
+    env.rt.track(cid)
+    seen = traced(env, "run", "--bundle", bundle.path, cid)
+    assert seen == expected
+    assert set(seen) <= set(documented_after_filter())
+
+
+@pytest.mark.ocirt_only("pins the list of calls docs/security.md documents for ocirt")
+@pytest.mark.parametrize("nnp, uid, expected", PINNED)
+def test_calls_after_the_filter_in_exec(env, bundle, nnp, uid, expected):
+    configure(bundle, BUSYBOX_SLEEP + documented_after_filter(), nnp, uid, False)
+    cid, started = start_sleeper(env, bundle)
+    started.check()
+    seen = traced(env, "exec", cid, "/bin/true")
     assert seen == expected
     assert set(seen) <= set(documented_after_filter())
 
