@@ -163,6 +163,9 @@ int run_app(int argc, char** argv) {
     const std::vector<std::string> args(argv, argv + argc);
     try {
         return dispatch(args);
+    } catch (const StatusError& e) {
+        report(e);
+        return e.status();
     } catch (const Error& e) {
         report(e);
     } catch (const std::exception& e) {

@@ -4,6 +4,10 @@
 
 namespace ocirt::cli {
 namespace {
+
+/// runc's status when the process could not be started (or waited for).
+constexpr int kExecFailed = 255;
+
 int run_exec(const Context& ctx, const ParsedArgs& a) {
     const auto& pos = a.positionals();
     if (pos.empty()) fail("\"exec\" requires a container ID (usage: ocirt exec [flags] <container-id> [command...])");
@@ -31,7 +35,11 @@ int run_exec(const Context& ctx, const ParsedArgs& a) {
     o.cgroups = a.values("cgroup");
     o.ignore_paused = a.has("ignore-paused");
     o.pidfd_socket = a.value("pidfd-socket").value_or("");
-    return runtime::exec_in_container(ctx.global, o);
+    try {
+        return runtime::exec_in_container(ctx.global, o);
+    } catch (const Error& e) {
+        throw StatusError(e, kExecFailed);
+    }
 }
 }  // namespace
 
@@ -39,7 +47,7 @@ Command exec_command() {
     return {"exec", "run another process in a running container", "exec [flags] <container-id> [command...]",
             "Joins every namespace of the container and runs the command (or the process in --process)\n"
             "with the container's environment, user and capabilities unless flags say otherwise. In the\n"
-            "foreground it exits with the process's status.",
+            "foreground it exits with the process's status; 255 when it could not be started (as runc).",
             {
                 {"process", 'p', true, "a process.json to run instead of the command", "FILE"},
                 {"tty", 't', false, "allocate a pseudo-terminal"},

@@ -219,6 +219,8 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
             if (hand_over_listener(m, container_cfg, pid, hook_state(*rec, st))) m = init.channel.receive();
             if (m.type != Msg::ready) fail("sync: expected ready, got {}", msg_name(m.type));
             send_pidfd(pidfd_socket, pid, PidfdKind::setns);
+            // The socket closes on a successful execve; a failed one sends its error.
+            init.channel.expect_closed();
             write_pid_file(o.pid_file, pid);
         } catch (...) {
             if (pid > 0) sys::send_signal(pid, SIGKILL);

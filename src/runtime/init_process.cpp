@@ -1,8 +1,13 @@
 #include "ocirt/runtime/init_process.hpp"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
 
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/runtime/sync.hpp"
@@ -27,6 +32,18 @@ std::optional<std::string> env_value(const std::vector<std::string>& env, const 
     for (const auto& e : env)
         if (util::starts_with(e, key + "=")) return e.substr(key.size() + 1);
     return std::nullopt;
+}
+
+template <typename C>
+bool contains(const C& c, int v) {
+    return std::find(c.begin(), c.end(), v) != c.end();
+}
+
+/// Go's text for an errno ("no such file or directory"): strerror with a lower-case first letter.
+std::string errno_words(int err) {
+    std::string s = std::strerror(err);
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
 }
 
 }  // namespace
@@ -62,7 +79,8 @@ void attach_terminal(int slave) {
     for (int fd = 0; fd < 3; ++fd) sys::dup_to(slave, fd);
 }
 
-std::vector<std::string> become_container_process(const spec::Process& p) {
+ContainerProcess become_container_process(const spec::Process& p, bool filter_needs_admin) {
+    ContainerProcess cp;
     security::apply_rlimits(p.rlimits);
     {
         DumpableWindow open_proc;
@@ -79,7 +97,23 @@ std::vector<std::string> become_container_process(const spec::Process& p) {
     // Before capabilities go: a real-time class or policy needs CAP_SYS_NICE / CAP_SYS_ADMIN.
     if (p.io_priority) process::apply_io_priority(*p.io_priority);
     if (p.scheduler) process::apply_scheduler(*p.scheduler);
-    security::finalize_identity(p, security::UnknownCapability::warn);
+
+    const security::IdentityPlan plan = security::plan_identity(p, security::UnknownCapability::warn);
+    cp.warnings = plan.caps.warnings;
+    // Without no_new_privs, installing the filter needs CAP_SYS_ADMIN. Keep it in the permitted
+    // set across the identity switch, raise it just for the install and drop it right after
+    // (docs/security.md), so that everything else still happens before the filter.
+    std::vector<int> keep;
+    const auto& caps = plan.caps;
+    if (filter_needs_admin && !contains(caps.effective, CAP_SYS_ADMIN) && contains(caps.held, CAP_SYS_ADMIN)) {
+        keep.push_back(CAP_SYS_ADMIN);
+        std::vector<int> eff = caps.effective, prm = caps.permitted;
+        eff.push_back(CAP_SYS_ADMIN);
+        prm.push_back(CAP_SYS_ADMIN);
+        cp.raise_admin = std::make_unique<security::PreparedCapset>(eff, prm, caps.inheritable);
+        cp.drop_admin = std::make_unique<security::PreparedCapset>(caps.effective, caps.permitted, caps.inheritable);
+    }
+    security::finalize_identity(plan, keep);
     if (!cwd_done) with_context("process.cwd " + p.cwd, [&] { sys::change_dir(p.cwd); });
     // A magic link (/proc/self/fd/N of an fd leaked from the runtime) can lead outside the
     // root; getcwd then finds no path from "/" (runc CVE-2024-21626).
@@ -97,14 +131,26 @@ std::vector<std::string> become_container_process(const spec::Process& p) {
         }
         env.push_back("HOME=" + home);
     }
-    return env;
+    // Looked up as the container's user, as runc does after its identity switch.
+    std::string program = resolve_executable(p, env);
+    cp.exec = std::make_unique<sys::PreparedExec>(std::move(program), p.args, std::move(env));
+    return cp;
 }
 
 std::string resolve_executable(const spec::Process& p, const std::vector<std::string>& env) {
     if (p.args.empty()) fail("process.args: must not be empty");
     const std::string& name = p.args[0];
+    // runc's words (Go's exec.LookPath), which engines match to choose exit status 126 or 127.
     if (name.find('/') != std::string::npos) {
-        if (!sys::is_executable(name)) throw_error_code(sys::exists(name) ? EACCES : ENOENT, "exec {}", name);
+        std::optional<struct stat> st;
+        try {
+            st = sys::stat_path(name);
+        } catch (const Error& e) {
+            fail("exec: \"{}\": stat {}: {}", name, name, errno_words(e.code()));
+        }
+        if (!st) fail("exec: \"{}\": stat {}: {}", name, name, errno_words(ENOENT));
+        // A directory too, as runc says it.
+        if (!S_ISREG(st->st_mode) || !sys::is_executable(name)) fail("exec: \"{}\": {}", name, errno_words(EACCES));
         return name;
     }
     const std::string path = env_value(env, "PATH").value_or(kDefaultPath);
@@ -112,16 +158,21 @@ std::string resolve_executable(const spec::Process& p, const std::vector<std::st
         const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
         if (sys::is_executable(candidate)) return candidate;
     }
-    throw_error_code(ENOENT, "exec {}: not found in PATH={}", name, path);
+    fail("exec: \"{}\": executable file not found in $PATH", name);
 }
 
-void exec_program(const std::string& path, const spec::Process& p, const std::vector<std::string>& env, int extra_fds,
-                  const std::optional<seccomp::Filter>& filter) {
+void exec_program(ContainerProcess& cp, int extra_fds, const std::optional<seccomp::Filter>& filter) {
     sys::cloexec_from(3 + extra_fds);
     sys::reset_signals();
-    // Last, so that none of the calls above is subject to the container's filter.
-    if (filter) seccomp::apply_filter(*filter);
-    sys::exec_path(path, p.args, env, "");
+    if (filter) {
+        if (cp.raise_admin) cp.raise_admin->apply();
+        seccomp::apply_filter(*filter);
+    }
+    // Under the filter from here: the capset that drops CAP_SYS_ADMIN again and execve, nothing
+    // else (docs/security.md, "After the seccomp filter").
+    if (cp.drop_admin) cp.drop_admin->apply();
+    const int err = cp.exec->run();
+    fail("exec {}: {}", cp.exec->path(), errno_words(err));
 }
 
 }  // namespace ocirt::runtime

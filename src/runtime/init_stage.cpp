@@ -147,14 +147,14 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     if (lnx.personality) process::apply_personality(*lnx.personality);
     if (lnx.memory_policy) process::apply_memory_policy(*lnx.memory_policy);
     security::apply_exec_labels(proc);
-    install_seccomp_at(SeccompPoint::before_identity, boot, proc.no_new_privileges, ch);
-    const std::vector<std::string> env = become_container_process(proc);
-    install_seccomp_at(SeccompPoint::after_identity, boot, proc.no_new_privileges, ch);
-    const std::string program = resolve_executable(proc, env);
+    // Everything up to the program lookup happens before the filter (docs/security.md).
+    ContainerProcess cp = become_container_process(proc, filter_needs_admin(boot, proc.no_new_privileges));
+    for (const auto& w : cp.warnings) ch.send(Msg::warning, w);
     // From `ready` on, `kill` can reach this process while it waits for `start`: TERM and every
     // other signal whose default action ends a process must end it, as they end runc's waiting
     // init. As PID 1 of a new PID namespace it would ignore them without a handler.
     sys::exit_on_terminating_signals();
+    install_listener_filter(boot, cp, ch);
     ch.send(Msg::ready);
 
     // Wait for `ocirt start`. Its connection is close-on-exec here: when execve succeeds, start
@@ -165,7 +165,7 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     if (sys::recv_with_fds(conn.get(), 64, none) != "start") fail("start: unexpected message");
     try {
         hooks::run_hooks(cfg.hooks.start_container, state_seen_inside(states.at("startContainer")), "startContainer");
-        exec_program(program, proc, env, boot.extra_fds, filter_for_exec(boot, proc.no_new_privileges));
+        exec_program(cp, boot.extra_fds, filter_for_exec(boot));
     } catch (const Error& e) {
         try {
             sys::send_with_fds(conn.get(), e.what(), {});
@@ -209,12 +209,12 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
         attach_terminal(slave.get());
     }
     security::apply_exec_labels(proc);
-    install_seccomp_at(SeccompPoint::before_identity, boot, proc.no_new_privileges, ch);
-    const std::vector<std::string> env = become_container_process(proc);
-    install_seccomp_at(SeccompPoint::after_identity, boot, proc.no_new_privileges, ch);
-    const std::string program = resolve_executable(proc, env);
+    ContainerProcess cp = become_container_process(proc, filter_needs_admin(boot, proc.no_new_privileges));
+    for (const auto& w : cp.warnings) ch.send(Msg::warning, w);
+    install_listener_filter(boot, cp, ch);
     ch.send(Msg::ready);
-    exec_program(program, proc, env, boot.extra_fds, filter_for_exec(boot, proc.no_new_privileges));
+    // The parent waits for the sync socket to close on execve, or for the error below.
+    exec_program(cp, boot.extra_fds, filter_for_exec(boot));
 }
 
 }  // namespace

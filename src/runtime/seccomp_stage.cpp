@@ -21,11 +21,6 @@ std::optional<seccomp::Filter> filter_of(const InitBootstrap& boot) {
     return f;
 }
 
-SeccompPoint point_of(const seccomp::Filter& f, bool nnp) {
-    if (!nnp) return SeccompPoint::before_identity;
-    return f.has_listener() ? SeccompPoint::after_identity : SeccompPoint::before_exec;
-}
-
 }  // namespace
 
 std::optional<seccomp::Filter> prepare_seccomp(const spec::Config& cfg, const std::string& state_root) {
@@ -57,16 +52,22 @@ bool hand_over_listener(const Message& m, const spec::Config& cfg, pid_t pid, co
     return true;
 }
 
-void install_seccomp_at(SeccompPoint now, const InitBootstrap& boot, bool nnp, SyncChannel& ch) {
+bool filter_needs_admin(const InitBootstrap& boot, bool nnp) { return !nnp && !boot.seccomp_program.empty(); }
+
+void install_listener_filter(const InitBootstrap& boot, ContainerProcess& cp, SyncChannel& ch) {
     const auto f = filter_of(boot);
-    if (!f || point_of(*f, nnp) != now) return;
+    if (!f || !f->has_listener()) return;
+    if (cp.raise_admin) cp.raise_admin->apply();
     sys::Fd listener = seccomp::apply_filter(*f);
-    if (listener) ch.send(Msg::seccomp_listener, {}, {listener.get()});
+    if (cp.drop_admin) cp.drop_admin->apply();
+    cp.raise_admin.reset();
+    cp.drop_admin.reset();
+    ch.send(Msg::seccomp_listener, {}, {listener.get()});
 }
 
-std::optional<seccomp::Filter> filter_for_exec(const InitBootstrap& boot, bool nnp) {
+std::optional<seccomp::Filter> filter_for_exec(const InitBootstrap& boot) {
     auto f = filter_of(boot);
-    if (!f || point_of(*f, nnp) != SeccompPoint::before_exec) return std::nullopt;
+    if (!f || f->has_listener()) return std::nullopt;
     return f;
 }
 

@@ -5,6 +5,7 @@
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
 
 namespace ocirt::runtime {
 namespace {
@@ -32,6 +33,7 @@ const char* msg_name(Msg m) {
         case Msg::seccomp_listener: return "seccomp_listener";
         case Msg::ready: return "ready";
         case Msg::error: return "error";
+        case Msg::warning: return "warning";
     }
     return "unknown";
 }
@@ -57,7 +59,7 @@ Message decode_message(std::string_view wire, std::vector<sys::Fd> fds) {
     m.fds = std::move(fds);
     const auto byte = static_cast<uint8_t>(wire[0]);
     const auto type = static_cast<uint8_t>(byte & ~kPayloadInFd);
-    if (type < static_cast<uint8_t>(Msg::bootstrap) || type > static_cast<uint8_t>(Msg::error))
+    if (type < static_cast<uint8_t>(Msg::bootstrap) || type > static_cast<uint8_t>(Msg::warning))
         fail("sync: unknown message kind {}", byte);
     m.type = static_cast<Msg>(type);
     if ((byte & kPayloadInFd) != 0) {
@@ -82,6 +84,22 @@ Message decode_message(std::string_view wire, std::vector<sys::Fd> fds) {
 }
 
 Message SyncChannel::receive() {
+    while (true) {
+        Message m = receive_any();
+        if (m.type != Msg::warning) return m;
+        log::warn("{}", m.payload);
+    }
+}
+
+void SyncChannel::expect_closed() {
+    std::vector<sys::Fd> fds;
+    const std::string wire = sys::recv_with_fds(sock_.get(), kMaxMessage, fds);
+    if (wire.empty()) return;
+    const Message m = decode_message(wire, std::move(fds));
+    fail("sync: expected the end, got {}", msg_name(m.type));
+}
+
+Message SyncChannel::receive_any() {
     std::vector<sys::Fd> fds;
     const std::string wire = sys::recv_with_fds(sock_.get(), kMaxMessage, fds);
     if (wire.empty()) fail("the init stage exited before finishing");

@@ -15,7 +15,8 @@
 namespace ocirt::seccomp {
 namespace {
 
-constexpr const char* kMagic = "ocirt-seccomp-bpf v1\n";
+// v2: programs carry the ENOSYS stub (enosys.hpp); v1 entries are not used.
+constexpr const char* kMagic = "ocirt-seccomp-bpf v2\n";
 constexpr size_t kMaxProgram = BPF_MAXINSNS * sizeof(sock_filter);
 constexpr size_t kHeader = 21 + 64 + 1 + 64 + 1;  // magic, key, '\n', program digest, '\n'
 constexpr size_t kMaxEntry = kHeader + kMaxProgram;

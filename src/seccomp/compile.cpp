@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 
+#include "ocirt/seccomp/enosys.hpp"
 #include "ocirt/seccomp/names.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
@@ -147,7 +148,7 @@ std::string compile_program(const spec::Seccomp& s) {
     }
     sys::Fd out = sys::scratch_memfd("ocirt-seccomp");
     if (const int r = seccomp_export_bpf(ctx.get(), out.get()); r < 0) throw_error_code(-r, "/linux/seccomp: export the BPF program");
-    std::string program = sys::read_from_start(out.get(), 1u << 20);
+    const std::string program = with_enosys_stub(s, sys::read_from_start(out.get(), 1u << 20));
     const size_t count = program.size() / sizeof(sock_filter);
     if (count > BPF_MAXINSNS)
         fail("/linux/seccomp: the filter compiles to {} BPF instructions, the kernel takes at most {}", count, BPF_MAXINSNS);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -140,9 +141,66 @@ void check_capabilities(const spec::Capabilities& caps, UnknownCapability policy
     }
 }
 
-void drop_bounding_set(const spec::Capabilities& caps, UnknownCapability policy) {
-    const std::vector<cap_value_t> keep_list = resolve("bounding", caps.bounding, policy);
-    const std::set<int> keep(keep_list.begin(), keep_list.end());
+CapabilityPlan plan_capabilities(const spec::Capabilities& caps, UnknownCapability policy) {
+    auto numbers = [&](const char* set, const std::optional<std::vector<std::string>>& names) {
+        const std::vector<cap_value_t> v = resolve(set, names, policy);
+        return std::vector<int>(v.begin(), v.end());
+    };
+    CapabilityPlan plan;
+    plan.bounding = numbers("bounding", caps.bounding);
+    plan.effective = numbers("effective", caps.effective);
+    plan.permitted = numbers("permitted", caps.permitted);
+    plan.inheritable = numbers("inheritable", caps.inheritable);
+    plan.ambient = numbers("ambient", caps.ambient);
+
+    CapState now(cap_get_proc());
+    if (!now) throw_errno("read this process's capabilities");
+    std::set<int> bounding_now, permitted_now, inheritable_now;
+    for (int cap = 0; cap <= last_capability(); ++cap) {
+        cap_flag_value_t p = CAP_CLEAR, i = CAP_CLEAR;
+        if (cap_get_flag(now.get(), cap, CAP_PERMITTED, &p) != 0 || cap_get_flag(now.get(), cap, CAP_INHERITABLE, &i) != 0)
+            throw_errno("read capability {}", cap);
+        if (p == CAP_SET) permitted_now.insert(cap);
+        if (i == CAP_SET) inheritable_now.insert(cap);
+        if (sys::bounding_has_cap(cap)) bounding_now.insert(cap);
+    }
+    plan.held.assign(permitted_now.begin(), permitted_now.end());
+    if (policy == UnknownCapability::fail) return plan;
+
+    // What the kernel lets capset and PR_CAP_AMBIENT_RAISE do, given what we hold now.
+    std::map<int, std::vector<std::string>> left_out;
+    auto keep = [&](const char* set, std::vector<int>& values, auto&& grantable) {
+        std::vector<int> kept;
+        for (int v : values) {
+            if (grantable(v))
+                kept.push_back(v);
+            else
+                left_out[v].emplace_back(set);
+        }
+        values = std::move(kept);
+    };
+    auto in = [](const auto& c, int v) { return std::find(c.begin(), c.end(), v) != c.end(); };
+    keep("bounding", plan.bounding, [&](int c) { return bounding_now.count(c) != 0; });
+    keep("permitted", plan.permitted, [&](int c) { return permitted_now.count(c) != 0; });
+    keep("effective", plan.effective, [&](int c) { return in(plan.permitted, c); });
+    // New inheritable bits must come from the bounding set (after the drop) and, once the
+    // effective set has lost CAP_SETPCAP, from the permitted set.
+    keep("inheritable", plan.inheritable, [&](int c) {
+        return inheritable_now.count(c) != 0 || (in(plan.bounding, c) && permitted_now.count(c) != 0);
+    });
+    keep("ambient", plan.ambient, [&](int c) { return in(plan.permitted, c) && in(plan.inheritable, c); });
+    for (const auto& [cap, sets] : left_out) {
+        std::string where;
+        for (const auto& set : sets) where += (where.empty() ? "" : ", ") + set;
+        plan.warnings.push_back(fmt::format("capability {} cannot be granted here; left out of the {} set{}",
+                                            capability_name(cap).value_or(std::to_string(cap)), where,
+                                            sets.size() > 1 ? "s" : ""));
+    }
+    return plan;
+}
+
+void drop_bounding_set(const CapabilityPlan& plan) {
+    const std::set<int> keep(plan.bounding.begin(), plan.bounding.end());
     // Probe past libcap's idea of the last capability: a kernel newer than libcap may have
     // more, and those must go too. bounding_has_cap is false once the kernel says EINVAL.
     for (int cap = 0; cap <= kMaxCapProbe; ++cap) {
@@ -152,36 +210,43 @@ void drop_bounding_set(const spec::Capabilities& caps, UnknownCapability policy)
     }
 }
 
-void apply_capability_sets(const spec::Capabilities& caps, UnknownCapability policy) {
-    struct Flag {
-        cap_flag_t flag;
-        std::vector<cap_value_t> values;
-    };
-    const Flag flags[] = {
-        {CAP_EFFECTIVE, resolve("effective", caps.effective, policy)},
-        {CAP_PERMITTED, resolve("permitted", caps.permitted, policy)},
-        {CAP_INHERITABLE, resolve("inheritable", caps.inheritable, policy)},
-    };
-    const std::vector<cap_value_t> ambient = resolve("ambient", caps.ambient, policy);
+void drop_bounding_set(const spec::Capabilities& caps, UnknownCapability policy) {
+    drop_bounding_set(plan_capabilities(caps, policy));
+}
 
-    // cap_init starts with all three sets empty: whatever this process holds now is replaced,
-    // not added to.
-    CapState state(cap_init());
-    if (!state) throw_errno("cap_init");
-    for (const Flag& f : flags) {
-        if (f.values.empty()) continue;
-        if (cap_set_flag(state.get(), f.flag, static_cast<int>(f.values.size()), f.values.data(), CAP_SET) != 0)
+PreparedCapset::PreparedCapset(const std::vector<int>& effective, const std::vector<int>& permitted,
+                               const std::vector<int>& inheritable)
+    : state_(cap_init(), [](void* p) { cap_free(p); }) {
+    // cap_init starts with all three sets empty: whatever this process holds is replaced, not
+    // added to.
+    if (!state_) throw_errno("cap_init");
+    const std::pair<cap_flag_t, const std::vector<int>*> flags[] = {
+        {CAP_EFFECTIVE, &effective}, {CAP_PERMITTED, &permitted}, {CAP_INHERITABLE, &inheritable}};
+    for (const auto& [flag, values] : flags) {
+        if (values->empty()) continue;
+        const std::vector<cap_value_t> v(values->begin(), values->end());
+        if (cap_set_flag(static_cast<cap_t>(state_.get()), flag, static_cast<int>(v.size()), v.data(), CAP_SET) != 0)
             throw_errno("cap_set_flag");
     }
-    if (cap_set_proc(state.get()) != 0) throw_errno("set effective, permitted and inheritable capabilities");
+}
+
+void PreparedCapset::apply() const {
+    if (cap_set_proc(static_cast<cap_t>(state_.get())) != 0)
+        throw_errno("set effective, permitted and inheritable capabilities");
+}
+
+void apply_capability_sets(const CapabilityPlan& plan, UnknownCapability policy, const std::vector<int>& extra) {
+    std::vector<int> permitted = plan.permitted;
+    permitted.insert(permitted.end(), extra.begin(), extra.end());
+    PreparedCapset(plan.effective, permitted, plan.inheritable).apply();
 
     // Ambient last: the kernel only lets a capability in if it is already permitted and
-    // inheritable, i.e. after cap_set_proc above.
+    // inheritable, i.e. after the capset above.
     sys::clear_ambient_caps();
-    for (size_t i = 0; i < ambient.size(); ++i) {
-        const std::string name = capability_name(ambient[i]).value_or(std::to_string(ambient[i]));
+    for (int cap : plan.ambient) {
+        const std::string name = capability_name(cap).value_or(std::to_string(cap));
         try {
-            sys::raise_ambient_cap(ambient[i]);
+            sys::raise_ambient_cap(cap);
         } catch (Error& e) {
             if (policy == UnknownCapability::warn) {
                 log::warn("cannot raise ambient capability {}: {}", name, e.what());
@@ -191,6 +256,12 @@ void apply_capability_sets(const spec::Capabilities& caps, UnknownCapability pol
             throw;
         }
     }
+}
+
+void apply_capability_sets(const spec::Capabilities& caps, UnknownCapability policy) {
+    const CapabilityPlan plan = plan_capabilities(caps, policy);
+    for (const auto& w : plan.warnings) log::warn("{}", w);
+    apply_capability_sets(plan, policy);
 }
 
 }  // namespace ocirt::security

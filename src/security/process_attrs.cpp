@@ -81,12 +81,14 @@ void apply_no_new_privileges(bool on) {
     if (on) with_context("/process/noNewPrivileges", [] { sys::set_no_new_privs(); });
 }
 
-void apply_user(const spec::User& user) {
+namespace {
+
+void apply_user(const spec::User& user, bool setgroups_allowed) {
     // Why this order: setgroups and setresgid need CAP_SETGID in the effective set, and
     // setresuid to a non-zero uid empties the effective set. So groups and gid come first and
     // the uid last; after it, nothing here could be changed any more.
     with_context("/process/user/additionalGids", [&] {
-        if (sys::setgroups_allowed()) {
+        if (setgroups_allowed) {
             // Also with an empty list: the process must not keep the runtime's groups.
             sys::set_groups(std::vector<gid_t>(user.additional_gids.begin(), user.additional_gids.end()));
         } else if (!user.additional_gids.empty()) {
@@ -97,18 +99,30 @@ void apply_user(const spec::User& user) {
     with_context("/process/user/uid", [&] { sys::set_res_uid(user.uid, user.uid, user.uid); });
 }
 
+}  // namespace
+
+void apply_user(const spec::User& user) { apply_user(user, sys::setgroups_allowed()); }
+
 void apply_limits(const spec::Process& process) {
     apply_rlimits(process.rlimits);
     apply_oom_score_adj(process.oom_score_adj);
     apply_umask(process.user.umask);
 }
 
-void finalize_identity(const spec::Process& process, UnknownCapability policy) {
-    const spec::Capabilities caps = process.capabilities.value_or(spec::Capabilities{});
+IdentityPlan plan_identity(const spec::Process& process, UnknownCapability policy) {
+    IdentityPlan plan;
+    plan.user = process.user;
+    plan.setgroups_allowed = sys::setgroups_allowed();
+    plan.no_new_privileges = process.no_new_privileges;
+    plan.caps = plan_capabilities(process.capabilities.value_or(spec::Capabilities{}), policy);
+    plan.policy = policy;
+    return plan;
+}
 
+void finalize_identity(const IdentityPlan& plan, const std::vector<int>& keep) {
     // 1. The bounding set first: dropping from it needs CAP_SETPCAP, which we hold now as
     //    root of the container and may not hold once the capability sets are applied.
-    drop_bounding_set(caps, policy);
+    drop_bounding_set(plan.caps);
 
     // 2. When every uid leaves 0 the kernel empties the permitted, effective and ambient sets
     //    unless KEEPCAPS is set; the configured sets could then never be applied to a
@@ -117,7 +131,7 @@ void finalize_identity(const spec::Process& process, UnknownCapability policy) {
 
     // 3. Groups, gid, uid (apply_user explains their order). Effective is now empty for a
     //    non-root user, permitted kept.
-    apply_user(process.user);
+    apply_user(plan.user, plan.setgroups_allowed);
 
     // 4. KEEPCAPS back off, so a later uid change by the program follows the normal rules
     //    (execve clears it too, but nothing between here and execve should rely on that).
@@ -125,11 +139,15 @@ void finalize_identity(const spec::Process& process, UnknownCapability policy) {
 
     // 5. Now the sets: effective can be re-raised from the kept permitted set. They come after
     //    the uid change because that change cleared effective.
-    apply_capability_sets(caps, policy);
+    apply_capability_sets(plan.caps, plan.policy, keep);
 
-    // 6. no_new_privs last, as runc does just before seccomp and execve. It does not limit the
+    // 6. no_new_privs last, as runc does before seccomp and execve. It does not limit the
     //    calls above, but once set it cannot be undone.
-    apply_no_new_privileges(process.no_new_privileges);
+    apply_no_new_privileges(plan.no_new_privileges);
+}
+
+void finalize_identity(const spec::Process& process, UnknownCapability policy) {
+    finalize_identity(plan_identity(process, policy));
 }
 
 }  // namespace ocirt::security

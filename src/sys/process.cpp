@@ -139,21 +139,15 @@ void exec_fd(int fd, const std::vector<std::string>& argv, const std::vector<std
     throw_errno("exec");
 }
 
-void exec_path(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& env,
-               const std::string& search_path) {
-    auto a = to_argv(argv);
-    auto e = to_argv(env);
-    if (path.find('/') != std::string::npos) {
-        ::execve(path.c_str(), a.data(), e.data());
-        throw_errno("exec {}", path);
-    }
-    int first_error = ENOENT;
-    for (const auto& dir : util::split(search_path, ':')) {
-        const std::string candidate = (dir.empty() ? "." : dir) + "/" + path;
-        ::execve(candidate.c_str(), a.data(), e.data());
-        if (errno != ENOENT && errno != ENOTDIR && first_error == ENOENT) first_error = errno;
-    }
-    throw_error_code(first_error, "exec {} (searched PATH={})", path, search_path);
+PreparedExec::PreparedExec(std::string path, std::vector<std::string> argv, std::vector<std::string> env)
+    : path_(std::move(path)), argv_(std::move(argv)), env_(std::move(env)) {
+    argv_ptrs_ = to_argv(argv_);
+    env_ptrs_ = to_argv(env_);
+}
+
+int PreparedExec::run() const noexcept {
+    ::execve(path_.c_str(), argv_ptrs_.data(), env_ptrs_.data());
+    return errno;
 }
 
 Fd sealed_self_copy() {

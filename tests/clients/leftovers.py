@@ -20,7 +20,7 @@ CG = "/sys/fs/cgroup"
 # directories; each new one is reported (and removed when it is an empty
 # directory or a known file, so that the next run starts clean).
 WATCHED = [
-    "/run/ocirt", "/run/runc", "/run/containerd", "/run/docker", "/run/libpod", "/run/containers",
+    "/run/ocirt", "/run/ocirt.cache", "/run/runc", "/run/containerd", "/run/docker", "/run/libpod", "/run/containers",
     "/var/lib/containerd", "/var/lib/docker", "/var/lib/containers", "/var/lib/cni",
     "/etc/docker/key.json", "/etc/cni/net.d/87-podman-bridge.conflist", "/opt/containerd",
     "/var/run/docker.sock", "/run/docker.sock",
@@ -43,9 +43,10 @@ ENGINE_OWN = {"/run/containerd", "/run/containerd/s", "/run/docker", "/run/docke
               "/var/lib/containers", "/var/lib/containers/cache",
               "/var/lib/containers/cache/blob-info-cache-v1.boltdb", "/run/runc", "/run/ocirt",
               "/run/containerd/runc", f"/run/containerd/runc/{LANE}-containerd"}
-# ocirt keeps compiled seccomp filters in <root>/seccomp-cache (docs/security.md),
-# a cache meant to outlive containers, in /run/ocirt when podman calls it.
-RUNTIME_CACHE = "/run/ocirt/seccomp-cache"
+# ocirt keeps compiled seccomp filters in <root>.cache/seccomp, beside its state
+# root (docs/security.md), a cache meant to outlive containers: in
+# /run/ocirt.cache when podman calls it.
+RUNTIME_CACHE = "/run/ocirt.cache/seccomp"
 # podman's cgroupfs manager puts every conmon in <parent>/conmon and leaves it.
 ENGINE_OWN_CGROUPS = {f"/{LANE}-podman/conmon"}
 
@@ -169,7 +170,7 @@ def check(before, work, notes):
         if cache:
             notes.append(f"ocirt's seccomp cache kept: {len(cache) - 1} filters in {RUNTIME_CACHE}")
             new -= cache
-            if path == "/run/ocirt":
+            if path == "/run/ocirt.cache":
                 new.discard(path)
         new = sorted(new)
         if not new:

@@ -621,9 +621,17 @@ int cmd_thread_mkdir(const char* path) {
     return 0;
 }
 
+/// faccessat(X_OK, AT_EACCESS): glibc tries faccessat2 first and emulates it on ENOSYS only.
+int cmd_access(const char* path) {
+    const int err = ::faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? errno : 0;
+    std::printf("{\"errno\": %d}\n", err);
+    std::fflush(stdout);
+    return 0;
+}
+
 int usage() {
     std::fputs("usage: probe [report | stat PATH... | write PATH | sleep SECONDS | exit CODE | signals | sched |"
-               " personality V... | thread-mkdir PATH | alloc MIB | loopback]\n",
+               " personality V... | thread-mkdir PATH | alloc MIB | loopback | access PATH]\n",
                stderr);
     return 2;
 }
@@ -644,5 +652,6 @@ int main(int argc, char** argv) {
     if (cmd == "thread-mkdir" && argc == 3) return cmd_thread_mkdir(argv[2]);
     if (cmd == "alloc" && argc == 3) return cmd_alloc(argv[2]);
     if (cmd == "loopback" && argc == 2) return cmd_loopback();
+    if (cmd == "access" && argc == 3) return cmd_access(argv[2]);
     return usage();
 }

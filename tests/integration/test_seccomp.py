@@ -193,7 +193,7 @@ def test_a_swapped_cache_entry_is_not_trusted(env, bundle):
     deny_file.write_bytes(allow_file.read_bytes())
     assert "rc=1" in run_sh(env, bundle, "mkdir /tmp/d; echo rc=$?", deny).check().out
     # Truncated garbage is rebuilt too.
-    deny_file.write_bytes(b"ocirt-seccomp-bpf v1\n" + b"0" * 10)
+    deny_file.write_bytes(b"ocirt-seccomp-bpf v2\n" + b"0" * 10)
     assert "rc=1" in run_sh(env, bundle, "mkdir /tmp/d; echo rc=$?", deny).check().out
     assert deny_file.read_bytes() != allow_file.read_bytes()
 

@@ -6,6 +6,7 @@
 
 #include "ocirt/cli/args.hpp"
 #include "ocirt/runtime/container.hpp"
+#include "ocirt/util/error.hpp"
 
 namespace ocirt::cli {
 
@@ -23,6 +24,18 @@ struct Command {
     std::vector<FlagSpec> flags;
     bool stop_at_positional = false;  ///< everything after the first positional is positional
     int (*run)(const Context&, const ParsedArgs&) = nullptr;
+};
+
+/// An error that ends the command with `status` rather than 1.
+class StatusError : public Error {
+public:
+    /// `e` as it is, to exit with `status`.
+    StatusError(const Error& e, int status) : Error(e), status_(status) {}
+    /// The exit status.
+    int status() const { return status_; }
+
+private:
+    int status_;
 };
 
 /// Throws unless exactly `n` positionals were given ("<cmd> requires exactly 1 argument").

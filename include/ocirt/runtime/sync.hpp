@@ -19,6 +19,10 @@
 ///                                                 startContainer hooks, execve
 ///
 ///   A payload larger than 16 KiB travels in a sealed memfd attached to its message (sync.cpp).
+///   The init stage may send `warning {text}` at any point before `ready` (a capability it cannot
+///   grant); receive() logs it and reads on. exec: after `ready` the parent waits for the socket
+///   to close (execve) or an `error`.
+///
 ///   Either side's failure: the init stage sends `error {errno, message}` and exits; the parent
 ///   rethrows it with the same errno. Any message out of this order is an error on both sides.
 
@@ -43,6 +47,7 @@ enum class Msg : uint8_t {
     seccomp_listener,
     ready,
     error,
+    warning,  ///< init → parent, any time before `ready`: a line the parent logs as a warning
 };
 
 /// The name of a message kind, for errors.
@@ -68,8 +73,12 @@ public:
     explicit SyncChannel(sys::Fd sock) : sock_(std::move(sock)) {}
     /// Sends a message with optional fds.
     void send(Msg type, const std::string& payload = {}, const std::vector<int>& fds = {});
-    /// Receives the next message; an `error` message is rethrown as ocirt::Error with its errno.
+    /// Receives the next message; an `error` message is rethrown as ocirt::Error with its errno,
+    /// a `warning` is logged and skipped.
     Message receive();
+    /// Waits for the other end to close the socket (execve of a close-on-exec end); an `error`
+    /// message is rethrown, anything else is a protocol error.
+    void expect_closed();
     /// Receives the next message and checks that it is `type`.
     Message expect(Msg type);
     /// Sends an error message (never throws: used on the way out of the init stage).
@@ -78,6 +87,7 @@ public:
     int fd() const { return sock_.get(); }
 
 private:
+    Message receive_any();
     sys::Fd sock_;
 };
 

@@ -34,9 +34,23 @@ void apply_user(const spec::User& user);
 /// hard limit and lowering oom_score_adj need CAP_SYS_RESOURCE, which finalize_identity drops.
 void apply_limits(const spec::Process& process);
 
-/// Drops privileges to what `process` asks for, in runc's order: bounding set, PR_SET_KEEPCAPS 1,
-/// groups/gid/uid, PR_SET_KEEPCAPS 0, effective/permitted/inheritable/ambient, then
-/// no_new_privileges. Absent capabilities mean every set empty.
+/// What finalize_identity will do, worked out while this process may still read files and
+/// holds every capability: the user, whether setgroups is allowed, the capability plan.
+struct IdentityPlan {
+    spec::User user;
+    bool setgroups_allowed = true;
+    bool no_new_privileges = false;
+    CapabilityPlan caps;
+    UnknownCapability policy = UnknownCapability::fail;
+};
+/// Plans the identity of `process` (reads /proc/self/setgroups and this process's capabilities).
+IdentityPlan plan_identity(const spec::Process& process, UnknownCapability policy);
+
+/// Drops privileges to what `plan` says, in runc's order: bounding set, PR_SET_KEEPCAPS 1,
+/// groups/gid/uid, PR_SET_KEEPCAPS 0, effective/permitted/inheritable/ambient (plus `keep` in
+/// permitted, for a step that still needs it), then no_new_privileges.
+void finalize_identity(const IdentityPlan& plan, const std::vector<int>& keep = {});
+/// finalize_identity(plan_identity(process, policy)). Absent capabilities mean every set empty.
 void finalize_identity(const spec::Process& process, UnknownCapability policy = UnknownCapability::fail);
 
 }  // namespace ocirt::security

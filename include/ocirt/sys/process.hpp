@@ -47,9 +47,27 @@ std::optional<pid_t> process_parent(pid_t pid);
 std::optional<char> process_state(pid_t pid);
 /// execveat(fd, "", argv, envp, AT_EMPTY_PATH). Returns only by throwing.
 [[noreturn]] void exec_fd(int fd, const std::vector<std::string>& argv, const std::vector<std::string>& env);
-/// execve(path) with PATH lookup like execvpe when `path` has no '/'. Returns only by throwing.
-[[noreturn]] void exec_path(const std::string& path, const std::vector<std::string>& argv,
-                            const std::vector<std::string>& env, const std::string& search_path);
+/// An execve worked out in advance: the argv and envp arrays are built when it is made, so
+/// that run() is the execve call and nothing else (it runs under the container's seccomp
+/// filter). Neither copied nor moved: the arrays point into its own strings.
+class PreparedExec {
+public:
+    /// Prepares execve(path, argv, env).
+    PreparedExec(std::string path, std::vector<std::string> argv, std::vector<std::string> env);
+    PreparedExec(const PreparedExec&) = delete;
+    PreparedExec& operator=(const PreparedExec&) = delete;
+    /// execve; returns only when it failed, with its errno (nothing else is called).
+    int run() const noexcept;
+    /// The program path.
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+    std::vector<std::string> argv_;
+    std::vector<std::string> env_;
+    std::vector<char*> argv_ptrs_;
+    std::vector<char*> env_ptrs_;
+};
 /// A sealed in-memory copy of /proc/self/exe: nothing can write to it (runc CVE-2019-5736).
 Fd sealed_self_copy();
 /// prctl(PR_SET_CHILD_SUBREAPER, 1).

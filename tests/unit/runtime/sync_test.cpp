@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <linux/seccomp.h>
 
 #include <catch2/catch.hpp>
 
@@ -52,6 +53,21 @@ TEST_CASE("an error message is rethrown with its errno") {
     }
 }
 
+TEST_CASE("warnings are logged and skipped; expect_closed wants the end or an error") {
+    auto [a, b] = sys::seqpacket_pair();
+    SyncChannel parent(std::move(a));
+    SyncChannel init(std::move(b));
+    init.send(Msg::warning, "capability CAP_SYS_NICE cannot be granted here");
+    init.send(Msg::ready);
+    CHECK(parent.expect(Msg::ready).payload.empty());
+    init.send_error(ENOEXEC, "exec /x");
+    CHECK_THROWS_WITH(parent.expect_closed(), "exec /x: Exec format error");
+    init.send(Msg::ready);
+    CHECK_THROWS_WITH(parent.expect_closed(), "sync: expected the end, got ready");
+    { SyncChannel gone = std::move(init); }
+    CHECK_NOTHROW(parent.expect_closed());
+}
+
 TEST_CASE("the other end closing is a clear error") {
     auto [a, b] = sys::seqpacket_pair();
     SyncChannel parent(std::move(a));
@@ -86,13 +102,19 @@ TEST_CASE("a compiled seccomp filter crosses the bootstrap document byte for byt
     InitBootstrap b;
     put_filter(b, f);
     const InitBootstrap back = bootstrap_from_json(bootstrap_to_json(b));
-    const auto at_exec = filter_for_exec(back, true);
+    const auto at_exec = filter_for_exec(back);
     REQUIRE(at_exec);
     CHECK(at_exec->program == f.program);
     CHECK(at_exec->flags == f.flags);
-    // Without no_new_privs it is installed earlier, not before execve.
-    CHECK_FALSE(filter_for_exec(back, false));
-    CHECK_FALSE(filter_for_exec(InitBootstrap{}, true));
+    // Without no_new_privs too it is installed right before execve, but needs CAP_SYS_ADMIN.
+    CHECK(filter_needs_admin(back, false));
+    CHECK_FALSE(filter_needs_admin(back, true));
+    CHECK_FALSE(filter_for_exec(InitBootstrap{}));
+    // A notify listener must reach the parent: that filter goes in before `ready`.
+    InitBootstrap notify;
+    f.flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    put_filter(notify, f);
+    CHECK_FALSE(filter_for_exec(notify));
 }
 
 TEST_CASE("a payload too large for one message crosses in a memfd") {
