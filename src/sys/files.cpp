@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <random>
 
 #include "ocirt/util/error.hpp"
@@ -251,9 +252,18 @@ Fd memfd_with_data(const std::string& name, const std::string& data) {
     if (!fd) throw_errno("memfd_create {}", name);
     write_all(fd.get(), data);
     if (::lseek(fd.get(), 0, SEEK_SET) < 0) throw_errno("seek memfd {}", name);
-    if (::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-        throw_errno("seal memfd {}", name);
+    seal_memfd(fd.get(), "memfd " + name);
     return fd;
+}
+
+void seal_memfd(int fd, const std::string& what) {
+    constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+    for (long delay_ms = 1;; delay_ms *= 2) {
+        if (::fcntl(fd, F_ADD_SEALS, kSeals) == 0) return;
+        if (errno != EBUSY || delay_ms > 512) throw_errno("seal {}", what);
+        const timespec pause{0, delay_ms * 1000 * 1000};
+        ::nanosleep(&pause, nullptr);
+    }
 }
 }  // namespace ocirt::sys
 

@@ -165,8 +165,7 @@ Fd sealed_self_copy() {
         if (n == 0) break;
         done += n;
     }
-    constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
-    if (::fcntl(mem.get(), F_ADD_SEALS, kSeals) < 0) throw_errno("seal the binary copy");
+    seal_memfd(mem.get(), "the binary copy");
     return mem;
 }
 

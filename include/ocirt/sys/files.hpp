@@ -77,6 +77,11 @@ size_t read_some(int fd, void* buf, size_t n);
 namespace ocirt::sys {
 /// A sealed, read-only memfd holding `data` (for handing a document to another process).
 Fd memfd_with_data(const std::string& name, const std::string& data);
+/// Seals memfd `fd` against any change (seal, shrink, grow, write); `what` names it in the error.
+/// F_SEAL_WRITE answers EBUSY while a page of the file still has a transient extra reference
+/// (another CPU's LRU batch after the copy, which the kernel waits for only ~75 ms): retried for
+/// up to about a second before it fails.
+void seal_memfd(int fd, const std::string& what);
 /// An empty, writable memfd (close-on-exec), for a library that writes its output to an fd.
 Fd scratch_memfd(const std::string& name);
 /// Reads `fd` from offset 0 to EOF; throws past `limit`.
