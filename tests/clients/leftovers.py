@@ -46,7 +46,12 @@ ENGINE_OWN = {"/run/containerd", "/run/containerd/s", "/run/docker", "/run/docke
 # ocirt keeps compiled seccomp filters in <root>.cache/seccomp, beside its state
 # root (docs/security.md), a cache meant to outlive containers: in
 # /run/ocirt.cache when podman calls it.
-RUNTIME_CACHE = "/run/ocirt.cache/seccomp"
+RUNTIME_CACHE = "/run/ocirt.cache"
+
+
+def is_runtime_cache(path):
+    """True for ocirt's cache directory beside its default root and what is in it."""
+    return path == RUNTIME_CACHE or path.startswith(RUNTIME_CACHE + "/")
 # podman's cgroupfs manager puts every conmon in <parent>/conmon and leaves it.
 ENGINE_OWN_CGROUPS = {f"/{LANE}-podman/conmon"}
 
@@ -143,7 +148,7 @@ def new_paths(before):
     seccomp cache: what one scenario left on the host."""
     found = []
     for _, new in _new_under(before):
-        found += [p for p in new if p not in ENGINE_OWN and not p.startswith(RUNTIME_CACHE)]
+        found += [p for p in new if p not in ENGINE_OWN and not is_runtime_cache(p)]
     return sorted(found)
 
 
@@ -166,12 +171,11 @@ def check(before, work, notes):
             if is_parent:
                 problems.append(f"cgroup {cg[len(CG):]} not removable: {e.strerror}")
     for path, new in _new_under(before):
-        cache = {p for p in new if p.startswith(RUNTIME_CACHE)}
+        cache = {p for p in new if is_runtime_cache(p)}
         if cache:
-            notes.append(f"ocirt's seccomp cache kept: {len(cache) - 1} filters in {RUNTIME_CACHE}")
+            filters = sum(1 for p in cache if p.endswith(".bpf"))
+            notes.append(f"ocirt's seccomp cache kept: {filters} filters in {RUNTIME_CACHE}")
             new -= cache
-            if path == "/run/ocirt.cache":
-                new.discard(path)
         new = sorted(new)
         if not new:
             continue
