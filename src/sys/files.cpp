@@ -247,9 +247,14 @@ std::pair<Fd, Fd> make_pipe() {
 #include <sys/mman.h>
 
 namespace ocirt::sys {
-Fd memfd_with_data(const std::string& name, const std::string& data) {
-    Fd fd(static_cast<int>(::syscall(SYS_memfd_create, name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING)));
+Fd create_memfd(const std::string& name, unsigned extra_flags) {
+    Fd fd(static_cast<int>(::syscall(SYS_memfd_create, name.c_str(), MFD_CLOEXEC | extra_flags)));
     if (!fd) throw_errno("memfd_create {}", name);
+    return fd;
+}
+
+Fd memfd_with_data(const std::string& name, const std::string& data) {
+    Fd fd = create_memfd(name, MFD_ALLOW_SEALING);
     write_all(fd.get(), data);
     if (::lseek(fd.get(), 0, SEEK_SET) < 0) throw_errno("seek memfd {}", name);
     seal_memfd(fd.get(), "memfd " + name);
@@ -288,9 +293,7 @@ std::string real_path(const std::string& path) {
 
 namespace ocirt::sys {
 Fd scratch_memfd(const std::string& name) {
-    Fd fd(static_cast<int>(::syscall(SYS_memfd_create, name.c_str(), MFD_CLOEXEC)));
-    if (!fd) throw_errno("memfd_create {}", name);
-    return fd;
+    return create_memfd(name);
 }
 
 std::string read_from_start(int fd, size_t limit) {

@@ -151,8 +151,7 @@ int PreparedExec::run() const noexcept {
 }
 
 Fd sealed_self_copy() {
-    Fd mem(static_cast<int>(::syscall(SYS_memfd_create, "ocirt", MFD_CLOEXEC | MFD_ALLOW_SEALING)));
-    if (!mem) throw_errno("memfd_create");
+    Fd mem = create_memfd("ocirt", MFD_ALLOW_SEALING);
     Fd self = open_at(AT_FDCWD, "/proc/self/exe", O_RDONLY);
     const off_t size = stat_fd(self.get()).st_size;
     off_t done = 0;

@@ -77,6 +77,8 @@ size_t read_some(int fd, void* buf, size_t n);
 namespace ocirt::sys {
 /// A sealed, read-only memfd holding `data` (for handing a document to another process).
 Fd memfd_with_data(const std::string& name, const std::string& data);
+/// memfd_create(name, MFD_CLOEXEC | extra_flags), e.g. MFD_ALLOW_SEALING.
+Fd create_memfd(const std::string& name, unsigned extra_flags = 0);
 /// Seals memfd `fd` against any change (seal, shrink, grow, write); `what` names it in the error.
 /// F_SEAL_WRITE answers EBUSY while a page of the file still has a transient extra reference
 /// (another CPU's LRU batch after the copy, which the kernel waits for only ~75 ms): retried for
