@@ -34,6 +34,15 @@ void kill_and_wait(const ContainerRecord& r) {
     if (sys::process_start_time(r.pid) != r.start_time) return;
     for (pid_t p : processes_of(r.pid))
         if (p != r.pid) sys::send_signal(p, SIGKILL);
+    // A paused container on cgroup v1 acts on SIGKILL only once thawed: the cgroup's signal_all
+    // freezes, kills and thaws (runc's signalAllProcesses).
+    if (!r.cgroup_path.empty()) {
+        try {
+            cgroup::signal_all(locate_cgroup(r), SIGKILL);
+        } catch (const Error& e) {
+            log::debug("kill the container's cgroup: {}", e.what());
+        }
+    }
     sys::pidfd_signal(pidfd.get(), SIGKILL);
     if (!sys::wait_pidfd_exit(pidfd.get(), kKillWaitMs)) fail("container process {} did not die after SIGKILL", r.pid);
 }
