@@ -43,9 +43,8 @@ def test_memory_limit_oom_kills_and_events_reports_it(env, bundle):
     wait_until(lambda: json_lines(io.out()), timeout=20, what="events to start")
     env.rt.start(cid).check()
     env.rt.wait_status(cid, "stopped", timeout=60)
-    watcher.wait(timeout=30)
-    events = json_lines(io.out())
-    assert any(e["type"] == "oom" for e in events), io.out()
+    wait_until(lambda: any(e["type"] == "oom" for e in json_lines(io.out())), timeout=20,
+               what="an oom event")
     assert keyed(mem, "memory.oom_control")["oom_kill"] >= 1
 
 

@@ -31,6 +31,7 @@ def test_the_container_is_in_every_hierarchy(env, bundle):
     assert not leftovers(path)
 
 
+@pytest.mark.ocirt_only("runc leaves the parent cgroups it made")
 def test_a_nested_cgroups_path_is_removed_with_the_parents_it_made(env, bundle):
     cid = env.new_id()
     path = f"/ocirt-v1-it/{cid}-outer/inner"
@@ -51,7 +52,8 @@ def test_a_failed_create_leaves_no_directory(env, bundle):
     bundle.probe("sleep", "60").save()
     result = env.rt.invoke("create", "--bundle", str(bundle.path), cid)
     assert result.rc != 0
-    assert "/linux/resources/memory" in result.err, result.err
+    if not env.info.is_runc:
+        assert "/linux/resources/memory" in result.err, result.err
     assert not leftovers(path)
 
 
