@@ -104,7 +104,6 @@ void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
     if (cg.driver == Driver::v1) return v1::setup(cg, c);
     const spec::Resources& r = resources_of(c);
     const auto needs = needed_controllers(r);
-    refuse_v1_controllers(needs, cg.host);
     const CgroupDir top(cg.mount.mount_point);
     require_available(needs, parse_controller_list(top.read("cgroup.controllers")), cg.mount.mount_point);
     const CgroupDir files = cg.files();
@@ -226,7 +225,6 @@ void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const sp
     const CgroupDir files = cg.files();
     // A limit of a kind create did not set needs its controller enabled in the ancestors now.
     const auto needs = needed_controllers(r);
-    refuse_v1_controllers(needs, cg.host);
     require_available(needs, parse_controller_list(CgroupDir(cg.mount.mount_point).read("cgroup.controllers")),
                       cg.mount.mount_point);
     enable_controllers(cg.mount.mount_point, cg.dir(), needs);

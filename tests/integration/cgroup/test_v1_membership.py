@@ -92,3 +92,10 @@ def test_the_systemd_driver_is_refused_on_v1(env, bundle):
     assert result.rc != 0
     assert "--systemd-cgroup" in result.err and host_kind() in result.err, result.err
     assert result.err.strip().count("\n") == 0, result.err
+
+
+@pytest.mark.ocirt_only("ocirt's host-kind annotation")
+def test_features_reports_v1_and_the_host_kind(env):
+    doc = json.loads(env.rt.invoke("features").check().out)
+    assert doc["linux"]["cgroup"]["v1"] is True
+    assert doc["annotations"]["org.ocirt.cgroup.host"] == host_kind()
