@@ -99,3 +99,19 @@ def test_features_reports_v1_and_the_host_kind(env):
     doc = json.loads(env.rt.invoke("features").check().out)
     assert doc["linux"]["cgroup"]["v1"] is True
     assert doc["annotations"]["org.ocirt.cgroup.host"] == host_kind()
+
+
+def test_a_relative_cgroups_path_is_below_the_callers_cgroup_of_each_hierarchy(env, bundle):
+    cid = env.new_id()
+    rel = f"ocirt-v1-rel-{cid}"
+    bundle.linux["cgroupsPath"] = rel
+    bundle.probe("sleep", "60").save()
+    own = proc_cgroups("self")
+    env.defer(lambda: env.rt.invoke("delete", "--force", cid))
+    env.rt.create(cid, bundle.path).check()
+    entries = proc_cgroups(env.rt.state(cid)["pid"])
+    for key in hierarchies():
+        assert entries[key] == own[key].rstrip("/") + "/" + rel, (key, entries[key], own[key])
+    env.rt.delete(cid, "--force").check()
+    for key, point in hierarchies().items():
+        assert not Path(point + own[key].rstrip("/") + "/" + rel).exists()
