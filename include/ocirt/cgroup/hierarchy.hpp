@@ -9,7 +9,7 @@
 
 namespace ocirt::cgroup {
 
-/// A cgroup2 mount as this process sees it.
+/// A cgroup mount as this process sees it (cgroup2, or one v1 hierarchy in V1Hierarchy).
 struct Cgroup2Mount {
     std::string mount_point;  ///< e.g. /sys/fs/cgroup or /sys/fs/cgroup/unified
     std::string root = "/";   ///< the hierarchy path mounted there (field 4 of mountinfo)

@@ -1,7 +1,8 @@
 #include "ocirt/cgroup/v1/manager.hpp"
 
-#include <csignal>
 #include <chrono>
+#include <csignal>
+#include <cstring>
 #include <thread>
 
 #include "ocirt/cgroup/controllers.hpp"
@@ -94,8 +95,12 @@ void setup(ContainerCgroup& cg, const spec::Config& c) {
     // Everything that can be refused is refused before a directory exists.
     check_resources(cg.v1_dirs, r, cg.unified);
     const spec::Resources u = unified_part(cg, r);
-    if (cg.unified) require_available(needed_controllers(u), parse_controller_list(CgroupDir(cg.mount.mount_point).read("cgroup.controllers")), cg.mount.mount_point);
-    else if (!u.hugepage_limits.empty()) fail("/linux/resources/hugepageLimits: no hugetlb hierarchy is mounted on this host");
+    if (cg.unified) {
+        const auto offered = parse_controller_list(CgroupDir(cg.mount.mount_point).read("cgroup.controllers"));
+        require_available(needed_controllers(u), offered, cg.mount.mount_point);
+    } else if (!u.hugepage_limits.empty()) {
+        fail("/linux/resources/hugepageLimits: no hugetlb hierarchy is mounted on this host");
+    }
     emulate(effective_device_rules(c));
     for (const auto& d : all_dirs(cg))
         if (sys::exists(d) && !processes(CgroupDir(d)).empty())
