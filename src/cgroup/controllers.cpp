@@ -68,19 +68,6 @@ std::set<std::string> parse_controller_list(const std::string& text) {
     return out;
 }
 
-void refuse_v1_controllers(const std::vector<ControllerNeed>& needs, const CgroupHost& host) {
-    if (host.kind != HostKind::hybrid) return;
-    for (const auto& n : needs) {
-        const std::string v1_name = n.controller == "io" ? "blkio" : n.controller;
-        const auto it = host.v1.find(v1_name);
-        if (it == host.v1.end()) continue;
-        fail("{}: this host is a cgroup v1/v2 hybrid (v1 {} controller at {}); ocirt supports only cgroup v2 — "
-             "the limit cannot be applied here (a unified host, e.g. booted with systemd.unified_cgroup_hierarchy=1, "
-             "can)",
-             n.field, v1_name, it->second);
-    }
-}
-
 void require_available(const std::vector<ControllerNeed>& needs, const std::set<std::string>& available,
                        const std::string& where) {
     for (const auto& n : needs) {

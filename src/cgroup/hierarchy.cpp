@@ -59,6 +59,13 @@ std::vector<std::string> v1_controllers(const std::string& super_options) {
     return out;
 }
 
+/// The "name=..." option of a v1 mount; "" for none.
+std::string v1_name(const std::string& super_options) {
+    for (const auto& o : util::split(super_options, ','))
+        if (util::starts_with(o, "name=")) return o;
+    return "";
+}
+
 }  // namespace
 
 CgroupHost find_cgroup_host(const std::string& mountinfo) {
@@ -70,8 +77,19 @@ CgroupHost find_cgroup_host(const std::string& mountinfo) {
         if (m.mount_point == "/sys/fs/cgroup") on_sys_fs_cgroup = m.type;
     if (on_sys_fs_cgroup != "cgroup2") {
         for (const auto& m : mounts)
-            if (m.type == "cgroup")
-                for (const auto& c : v1_controllers(m.super_options)) host.v1.emplace(c, m.mount_point);
+            if (m.type == "cgroup") {
+                const auto controllers = v1_controllers(m.super_options);
+                for (const auto& c : controllers) host.v1.emplace(c, m.mount_point);
+                // The kernel names a hierarchy by its controllers in mount order, the name last.
+                std::vector<std::string> parts = controllers;
+                const std::string name = v1_name(m.super_options);
+                if (!name.empty()) parts.push_back(name);
+                if (parts.empty()) continue;
+                V1Hierarchy h{util::join(parts, ","), controllers, Cgroup2Mount{m.mount_point, m.root}};
+                bool seen = false;
+                for (const auto& o : host.v1_hierarchies) seen = seen || o.key == h.key;
+                if (!seen) host.v1_hierarchies.push_back(std::move(h));
+            }
     }
     if (host.v2)
         host.kind = host.v1.empty() ? HostKind::unified : HostKind::hybrid;
@@ -109,6 +127,17 @@ std::optional<std::string> unified_entry(const std::string& proc_cgroup) {
     for (const auto& line : util::split(proc_cgroup, '\n'))
         if (util::starts_with(line, "0::")) return line.substr(3);
     return std::nullopt;
+}
+
+std::map<std::string, std::string> v1_entries(const std::string& proc_cgroup) {
+    std::map<std::string, std::string> out;
+    for (const auto& line : util::split(proc_cgroup, '\n')) {
+        const auto colon1 = line.find(':');
+        const auto colon2 = colon1 == std::string::npos ? colon1 : line.find(':', colon1 + 1);
+        if (colon2 == std::string::npos || colon2 == colon1 + 1) continue;  // "0::" is v2
+        out.emplace(line.substr(colon1 + 1, colon2 - colon1 - 1), line.substr(colon2 + 1));
+    }
+    return out;
 }
 
 std::string own_cgroup() { return clean_path(unified_entry(sys::read_file("/proc/self/cgroup")).value_or("/")); }

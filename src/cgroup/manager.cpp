@@ -8,12 +8,19 @@
 #include <cstring>
 #include <thread>
 
+#include <algorithm>
+
 #include "ocirt/cgroup/controllers.hpp"
 #include "ocirt/cgroup/device_filter.hpp"
+#include "ocirt/cgroup/freezer.hpp"
 #include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/cgroup/processes.hpp"
+#include "ocirt/cgroup/v1/freezer.hpp"
+#include "ocirt/cgroup/v1/manager.hpp"
+#include "ocirt/cgroup/v1/stats.hpp"
 #include "ocirt/cgroup/v2/resources.hpp"
 #include "ocirt/sys/files.hpp"
+#include "ocirt/sys/process.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
 #include "ocirt/util/strings.hpp"
@@ -56,35 +63,47 @@ void make_cgroup_dirs(ContainerCgroup& cg) {
 
 }  // namespace
 
-std::string ContainerCgroup::dir() const { return directory_of(mount, path); }
+const char* driver_name(Driver d) { return d == Driver::v1 ? "v1" : "v2"; }
+
+std::string ContainerCgroup::dir() const { return unified ? directory_of(mount, path) : std::string(); }
+
+/// The driver a host gets: v1 where any v1 controller hierarchy is mounted (legacy, hybrid).
+static Driver driver_for(const CgroupHost& host) {
+    return host.kind == HostKind::legacy || host.kind == HostKind::hybrid ? Driver::v1 : Driver::v2;
+}
 
 std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd) {
     const std::optional<std::string> wanted = c.linux_ ? c.linux_->cgroups_path : std::nullopt;
-    if (systemd) fail("--systemd-cgroup: the systemd cgroup driver is not supported by ocirt yet");
     const CgroupHost host = discover_host();
-    if (!host.v2) {
+    if (systemd && driver_for(host) == Driver::v1)
+        fail("--systemd-cgroup: the systemd cgroup driver needs a unified (cgroup v2) host; this host is {}",
+             host_kind_name(host.kind));
+    if (systemd) fail("--systemd-cgroup: the systemd cgroup driver is not supported by ocirt yet");
+    if (host.kind == HostKind::none) {
         const bool asks = wanted || (c.linux_ && c.linux_->resources);
         if (!asks) return std::nullopt;
-        const char* field = wanted ? "/linux/cgroupsPath" : "/linux/resources";
-        if (host.kind == HostKind::legacy)
-            fail("{}: this host has only cgroup v1 hierarchies (v1 {} controller at {}); ocirt supports only cgroup v2",
-                 field, host.v1.begin()->first, host.v1.begin()->second);
-        fail("{}: this host has no cgroup v2 hierarchy (no cgroup2 mount in /proc/self/mountinfo)", field);
+        fail("{}: this host has no cgroup hierarchy (no cgroup or cgroup2 mount in /proc/self/mountinfo)",
+             wanted ? "/linux/cgroupsPath" : "/linux/resources");
     }
-    const std::string path = resolve_cgroup_path(wanted, id, own_cgroup());
-    if (path == "/") fail("/linux/cgroupsPath: the root cgroup cannot be a container's cgroup");
     ContainerCgroup cg;
-    cg.path = path;
-    cg.mount = *host.v2;
+    cg.driver = driver_for(host);
     cg.host = host;
+    cg.unified = host.v2.has_value();
+    if (cg.unified) cg.mount = *host.v2;
+    // The cgroup2 path (and the v1 one for an absolute or absent cgroupsPath); v1::plan works out
+    // a relative one per hierarchy.
+    const std::string own = cg.unified ? own_cgroup() : "/";
+    cg.path = resolve_cgroup_path(wanted, id, own);
+    if (cg.path == "/") fail("/linux/cgroupsPath: the root cgroup cannot be a container's cgroup");
     with_context("/linux/cgroupsPath", [&] { cg.dir(); });  // the mount must show the path
+    if (cg.driver == Driver::v1) v1::plan(cg, wanted);
     return cg;
 }
 
 void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
+    if (cg.driver == Driver::v1) return v1::setup(cg, c);
     const spec::Resources& r = resources_of(c);
     const auto needs = needed_controllers(r);
-    refuse_v1_controllers(needs, cg.host);
     const CgroupDir top(cg.mount.mount_point);
     require_available(needs, parse_controller_list(top.read("cgroup.controllers")), cg.mount.mount_point);
     const CgroupDir files = cg.files();
@@ -96,19 +115,43 @@ void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
     install_device_filter(cg.dir(), effective_device_rules(c));
 }
 
-sys::Fd open_for_join(const ContainerCgroup& cg) { return sys::open_at(AT_FDCWD, cg.dir() + "/cgroup.procs", O_WRONLY); }
+std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg) {
+    std::vector<sys::Fd> out;
+    const auto dirs = cg.driver == Driver::v1 ? v1::all_dirs(cg) : std::vector<std::string>{cg.dir()};
+    for (const auto& d : dirs) out.push_back(sys::open_at(AT_FDCWD, d + "/cgroup.procs", O_WRONLY));
+    return out;
+}
 
 void join(int procs_fd) { with_context("join the container's cgroup", [&] { sys::write_all(procs_fd, "0"); }); }
 
-ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created) {
+CgroupRecord record_of(const ContainerCgroup& cg) {
+    CgroupRecord r{cg.path, cg.created, cg.driver == Driver::v1 ? "v1" : "", cg.v1_dirs};
+    if (cg.driver == Driver::v1 && cg.unified) r.v1_dirs[""] = cg.dir();
+    return r;
+}
+
+ContainerCgroup locate(const CgroupRecord& rec) {
     const CgroupHost host = discover_host();
-    if (!host.v2) fail("cgroup {}: no cgroup2 mount in this mount namespace", path);
     ContainerCgroup cg;
-    cg.path = path;
-    cg.mount = *host.v2;
+    cg.path = rec.path;
     cg.host = host;
-    cg.created = created;
+    cg.created = rec.created;
     cg.claimed = true;
+    if (rec.driver == "v1") {
+        // The recorded directories, as create made them (mounts may have moved since).
+        cg.driver = Driver::v1;
+        cg.v1_dirs = rec.v1_dirs;
+        const auto u = cg.v1_dirs.find("");
+        cg.unified = u != cg.v1_dirs.end();
+        if (cg.unified) {
+            cg.mount = Cgroup2Mount{u->second, rec.path};  // its directory is the mount of its own path
+            cg.v1_dirs.erase(u);
+        }
+        return cg;
+    }
+    if (!rec.driver.empty() && rec.driver != "v2") fail("cgroup {}: unknown cgroup driver \"{}\" in the state record", rec.path, rec.driver);
+    if (!host.v2) fail("cgroup {}: no cgroup2 mount in this mount namespace", rec.path);
+    cg.mount = *host.v2;
     return cg;
 }
 
@@ -122,15 +165,23 @@ ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relativ
     sub.path = path;
     sub.created.clear();
     sub.claimed = false;
+    if (cg.driver == Driver::v1) {
+        // Joined in each hierarchy where it exists (runc: a plain path applies to every controller).
+        const std::string rel = path.substr(base.size());
+        sub.v1_dirs.clear();
+        for (const auto& [key, dir] : cg.v1_dirs)
+            if (sys::exists(dir + rel + "/cgroup.procs")) sub.v1_dirs[key] = dir + rel;
+        if (cg.unified) {
+            sub.mount = Cgroup2Mount{cg.dir() + rel, path};
+            sub.unified = sys::exists(sub.dir() + "/cgroup.procs");
+        }
+        if (sub.v1_dirs.empty() && !sub.unified) fail("cgroup {} does not exist in any hierarchy", path);
+        return sub;
+    }
     if (!sys::exists(sub.dir() + "/cgroup.procs")) fail("cgroup {} does not exist", path);
     return sub;
 }
 
-namespace {
-/// Removes the cgroups below `dir`, deepest first, as runc's RemovePath does: the kernel refuses
-/// (EBUSY) to remove a cgroup that has children, and they exist whenever exec --cgroup joined a
-/// sub-cgroup a user made or the container made its own (systemd or a nested engine with a
-/// cgroup namespace). Errors are left to the caller's rmdir of `dir` to report.
 void remove_child_cgroups(const std::string& dir) {
     for (const auto& name : sys::list_dir(dir)) {
         const std::string child = dir + "/" + name;
@@ -140,9 +191,9 @@ void remove_child_cgroups(const std::string& dir) {
         sys::remove_empty_dir(child);
     }
 }
-}  // namespace
 
 void remove_cgroup(const ContainerCgroup& cg) {
+    if (cg.driver == Driver::v1) return v1::remove(cg);
     const CgroupDir files = cg.files();
     if (!cg.claimed || !sys::exists(cg.dir())) return;
     const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
@@ -170,10 +221,10 @@ void remove_cgroup(const ContainerCgroup& cg) {
 }
 
 void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config) {
+    if (cg.driver == Driver::v1) return v1::update(cg, r, config);
     const CgroupDir files = cg.files();
     // A limit of a kind create did not set needs its controller enabled in the ancestors now.
     const auto needs = needed_controllers(r);
-    refuse_v1_controllers(needs, cg.host);
     require_available(needs, parse_controller_list(CgroupDir(cg.mount.mount_point).read("cgroup.controllers")),
                       cg.mount.mount_point);
     enable_controllers(cg.mount.mount_point, cg.dir(), needs);
@@ -185,6 +236,77 @@ void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const sp
         with_new.linux_->resources->devices = r.devices;
         install_device_filter(cg.dir(), effective_device_rules(with_new));
     }
+}
+
+void freeze(const ContainerCgroup& cg) {
+    if (cg.driver == Driver::v1) return v1::freeze(v1::freezer_dir(cg));
+    freeze(cg.files());
+}
+
+void thaw(const ContainerCgroup& cg) {
+    if (cg.driver == Driver::v1) return v1::thaw(v1::freezer_dir(cg));
+    thaw(cg.files());
+}
+
+bool is_frozen(const ContainerCgroup& cg) {
+    if (cg.driver == Driver::v1) {
+        const auto d = v1::controller_dir(cg.v1_dirs, "freezer");
+        return d && v1::is_frozen(*d);
+    }
+    return is_frozen(cg.files());
+}
+
+std::vector<pid_t> processes(const ContainerCgroup& cg) {
+    if (cg.driver == Driver::v2) return processes(cg.files());
+    std::vector<pid_t> out;
+    for (const auto& d : v1::all_dirs(cg)) {
+        const auto p = processes(CgroupDir(d));
+        out.insert(out.end(), p.begin(), p.end());
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+void signal_all(const ContainerCgroup& cg, int sig) {
+    if (cg.driver == Driver::v2) {
+        if (sig == SIGKILL && kill_all(cg.files())) return;
+        return signal_all(cg.files(), sig);
+    }
+    // runc's signalAllProcesses: frozen, no process can fork a child the walk would miss; a v1
+    // frozen process only acts on the signal once thawed.
+    const auto freezer = v1::controller_dir(cg.v1_dirs, "freezer");
+    const bool was_frozen = freezer && v1::is_frozen(*freezer);
+    if (freezer && !was_frozen) {
+        try {
+            v1::freeze(*freezer);
+        } catch (const Error& e) {
+            log::debug("signal the cgroup's processes: {}; signalling without freezing", e.what());
+        }
+    }
+    for (pid_t p : processes(cg)) sys::send_signal(p, sig);
+    if (freezer && (!was_frozen || sig == SIGKILL)) v1::thaw(*freezer);
+}
+
+Stats read_stats(const ContainerCgroup& cg) {
+    if (cg.driver == Driver::v2) return read_stats(cg.files());
+    Stats s = v1::read_stats(cg.v1_dirs);
+    if (cg.unified && s.hugetlb.empty()) s.hugetlb = read_stats(cg.files()).hugetlb;  // hybrid: hugetlb may be v2's
+    return s;
+}
+
+uint64_t oom_kills(const ContainerCgroup& cg) {
+    if (cg.driver == Driver::v1) {
+        const auto d = v1::controller_dir(cg.v1_dirs, "memory");
+        if (!d) return 0;
+        const auto oom = d->read_keyed("memory.oom_control");
+        const auto it = oom.find("oom_kill");
+        return it == oom.end() ? 0 : it->second;
+    }
+    const auto events = cg.files().read_keyed("memory.events");
+    if (const auto it = events.find("oom_kill"); it != events.end()) return it->second;
+    const auto it = events.find("oom");
+    return it == events.end() ? 0 : it->second;
 }
 
 }  // namespace ocirt::cgroup

@@ -19,7 +19,7 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"join_types", b.join_types},
         {"seccomp_program", b.seccomp_program},
         {"seccomp_flags", b.seccomp_flags},
-        {"join_cgroup", b.join_cgroup},
+        {"join_cgroups", b.join_cgroups},
         {"cgroup_dir", b.cgroup_dir},
         {"enter_root", b.enter_root},
         {"fork_as_sibling", b.fork_as_sibling},
@@ -42,7 +42,7 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.join_types = j.at("join_types").get<std::vector<std::string>>();
         b.seccomp_program = j.at("seccomp_program").get<std::string>();
         b.seccomp_flags = j.at("seccomp_flags").get<unsigned>();
-        b.join_cgroup = j.at("join_cgroup").get<bool>();
+        b.join_cgroups = j.at("join_cgroups").get<int>();
         b.cgroup_dir = j.at("cgroup_dir").get<std::string>();
         b.enter_root = j.at("enter_root").get<bool>();
         b.fork_as_sibling = j.at("fork_as_sibling").get<bool>();

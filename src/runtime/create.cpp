@@ -234,11 +234,10 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
             warn_cgroup_disabled(p.config);
         else
             cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
-        sys::Fd cgroup_procs;
+        std::vector<sys::Fd> cgroup_procs;
         if (cg) {
             cgroup::setup_cgroup(*cg, p.config);
-            rec.cgroup_path = cg->path;
-            rec.cgroup_created = cg->created;
+            set_cgroup_record(rec, cgroup::record_of(*cg));
             cgroup_procs = cgroup::open_for_join(*cg);
             log::debug("create {}: cgroup {} ready", o.id, cg->dir());
         }
@@ -257,12 +256,10 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         put_filter(boot, filter);
         std::vector<int> fds{start_listener.get()};
         for (const auto& f : ns_fds) fds.push_back(f.get());
-        if (cgroup_procs) {
-            fds.push_back(cgroup_procs.get());
-            boot.join_cgroup = true;
-        }
+        for (const auto& f : cgroup_procs) fds.push_back(f.get());
+        boot.join_cgroups = static_cast<int>(cgroup_procs.size());
         LaunchedInit init = launch_init(boot, fds);
-        cgroup_procs.reset();
+        cgroup_procs.clear();
         first = init.pid;
         log::debug("create {}: init stage started as pid {}", o.id, first);
         start_listener.reset();

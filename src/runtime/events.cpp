@@ -18,20 +18,15 @@ using nlohmann::json;
 cgroup::ContainerCgroup live_cgroup(const ContainerDir& dir, const std::optional<ContainerRecord>& rec) {
     if (compute_status(dir, rec) == spec::Status::stopped) fail("container not running");
     if (!rec || rec->cgroup_path.empty()) fail("the container has no cgroup");
-    return cgroup::locate(rec->cgroup_path, rec->cgroup_created);
+    return locate_cgroup(*rec);
 }
 
 std::string stats_event(const std::string& id, const cgroup::ContainerCgroup& cg) {
-    return json{{"type", "stats"}, {"id", id}, {"data", json::parse(runc_stats_json(cgroup::read_stats(cg.files())))}}.dump();
+    return json{{"type", "stats"}, {"id", id}, {"data", json::parse(runc_stats_json(cgroup::read_stats(cg)))}}.dump();
 }
 
-/// The OOM count of memory.events ("oom_kill", or "oom" where the kernel lacks it).
-uint64_t oom_count(const cgroup::ContainerCgroup& cg) {
-    const auto events = cg.files().read_keyed("memory.events");
-    if (const auto it = events.find("oom_kill"); it != events.end()) return it->second;
-    const auto it = events.find("oom");
-    return it == events.end() ? 0 : it->second;
-}
+/// The OOM count (memory.events, or memory.oom_control on cgroup v1).
+uint64_t oom_count(const cgroup::ContainerCgroup& cg) { return cgroup::oom_kills(cg); }
 
 }  // namespace
 

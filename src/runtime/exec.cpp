@@ -188,16 +188,16 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         for (const auto& f : ns_fds) fds.push_back(f.get());
         if (container_root) fds.push_back(container_root.get());
         // The new process joins the container's cgroup too, so its limits and `ps` cover it.
-        sys::Fd cgroup_procs;
+        std::vector<sys::Fd> cgroup_procs;
         if (!rec->cgroup_path.empty()) {
-            auto cg = cgroup::locate(rec->cgroup_path, rec->cgroup_created);
+            auto cg = locate_cgroup(*rec);
             if (!sub_cgroup.empty()) cg = with_context("--cgroup " + sub_cgroup, [&] { return cgroup::sub_cgroup(cg, sub_cgroup); });
             cgroup_procs = cgroup::open_for_join(cg);
-            fds.push_back(cgroup_procs.get());
-            boot.join_cgroup = true;
+            for (const auto& f : cgroup_procs) fds.push_back(f.get());
+            boot.join_cgroups = static_cast<int>(cgroup_procs.size());
         }
         LaunchedInit init = launch_init(boot, fds);
-        cgroup_procs.reset();
+        cgroup_procs.clear();
         ns_fds.clear();
         container_root.reset();
         pid_t pid = 0;

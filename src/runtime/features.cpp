@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ocirt/cgroup/features.hpp"
+#include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/mount/options.hpp"
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/seccomp/names.hpp"
@@ -44,7 +45,9 @@ nlohmann::json features_document() {
         {"hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
         {"mountOptions", mount::known_mount_options()},
         {"linux", linux},
-        {"annotations", {{"io.github.seccomp.libseccomp.version", fmt::format("{}.{}.{}", v->major, v->minor, v->micro)}}},
+        // Which cgroup driver containers get on this host: "unified" (v2), "hybrid" or "legacy" (v1).
+        {"annotations", {{"io.github.seccomp.libseccomp.version", fmt::format("{}.{}.{}", v->major, v->minor, v->micro)},
+                         {"org.ocirt.cgroup.host", cgroup::host_kind_name(cgroup::discover_host().kind)}}},
     };
 }
 

@@ -69,15 +69,18 @@ std::string state_seen_inside(const nlohmann::json& host_state_text) {
     return state.dump();
 }
 
-/// Joins the container's cgroup when the parent passed its cgroup.procs (the last fd). This
-/// comes before any setns or unshare: a new cgroup namespace then has this cgroup as its root,
-/// and every process the stage forks starts inside the cgroup.
+/// Joins the container's cgroup when the parent passed its cgroup.procs (the last fds: one per
+/// hierarchy on a cgroup v1 host). This comes before any setns or unshare: a new cgroup
+/// namespace then has this cgroup as its root, and every process the stage forks starts inside it.
 void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds) {
-    if (!boot.join_cgroup) return;
-    if (fds.size() < 2) fail("bootstrap: the cgroup fd is missing");
-    sys::Fd procs = std::move(fds.back());
-    fds.pop_back();
-    cgroup::join(procs.get());
+    if (boot.join_cgroups <= 0) return;
+    if (fds.size() < static_cast<size_t>(boot.join_cgroups) + 1) fail("bootstrap: the cgroup fds are missing");
+    std::vector<sys::Fd> procs;
+    for (int i = 0; i < boot.join_cgroups; ++i) {
+        procs.push_back(std::move(fds.back()));
+        fds.pop_back();
+    }
+    for (const auto& p : procs) cgroup::join(p.get());
 }
 
 [[noreturn]] void run_create(SyncChannel& ch, const InitBootstrap& boot, std::vector<sys::Fd>& fds) {

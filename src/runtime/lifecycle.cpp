@@ -34,6 +34,15 @@ void kill_and_wait(const ContainerRecord& r) {
     if (sys::process_start_time(r.pid) != r.start_time) return;
     for (pid_t p : processes_of(r.pid))
         if (p != r.pid) sys::send_signal(p, SIGKILL);
+    // A paused container on cgroup v1 acts on SIGKILL only once thawed: the cgroup's signal_all
+    // freezes, kills and thaws (runc's signalAllProcesses).
+    if (!r.cgroup_path.empty()) {
+        try {
+            cgroup::signal_all(locate_cgroup(r), SIGKILL);
+        } catch (const Error& e) {
+            log::debug("kill the container's cgroup: {}", e.what());
+        }
+    }
     sys::pidfd_signal(pidfd.get(), SIGKILL);
     if (!sys::wait_pidfd_exit(pidfd.get(), kKillWaitMs)) fail("container process {} did not die after SIGKILL", r.pid);
 }
@@ -43,7 +52,7 @@ void kill_and_wait(const ContainerRecord& r) {
 void destroy_container(ContainerDir& dir, const std::optional<ContainerRecord>& r) {
     // The cgroup goes first (killing what is left in it): a failure keeps the state dir, so the
     // delete can be retried, instead of leaking a cgroup nobody remembers.
-    if (r && !r->cgroup_path.empty()) cgroup::remove_cgroup(cgroup::locate(r->cgroup_path, r->cgroup_created));
+    if (r && !r->cgroup_path.empty()) cgroup::remove_cgroup(locate_cgroup(*r));
     std::optional<spec::Config> cfg;
     try {
         cfg = saved_config(dir);
@@ -126,9 +135,8 @@ void kill_container(const GlobalOptions& g, const std::string& id, int signal, b
         if (all && !r.cgroup_path.empty()) {
             // Every process in the container's cgroup: cgroup.kill for SIGKILL (nothing can fork
             // away from it), otherwise each listed process.
-            const auto cg = cgroup::locate(r.cgroup_path, r.cgroup_created).files();
-            if (signal == SIGKILL && cgroup::kill_all(cg)) return;
-            cgroup::signal_all(cg, signal);  // the init process is listed too
+            // (cgroup v1: frozen meanwhile, as runc does).
+            cgroup::signal_all(locate_cgroup(r), signal);  // the init process is listed too
             return;
         }
         if (all) {
@@ -170,9 +178,8 @@ std::vector<int> container_pids(const GlobalOptions& g, const std::string& id) {
     const auto rec = dir.load();
     if (!rec) return {};
     if (!rec->cgroup_path.empty()) {
-        const auto cg = cgroup::locate(rec->cgroup_path, rec->cgroup_created);
-        if (!sys::exists(cg.dir())) return {};
-        const auto pids = cgroup::processes(cg.files());
+        const auto cg = locate_cgroup(*rec);
+        const auto pids = cgroup::processes(cg);
         return std::vector<int>(pids.begin(), pids.end());
     }
     if (compute_status(dir, rec) == spec::Status::stopped) return {};

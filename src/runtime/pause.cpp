@@ -1,4 +1,3 @@
-#include "ocirt/cgroup/freezer.hpp"
 #include "ocirt/cgroup/manager.hpp"
 #include "ocirt/runtime/container.hpp"
 #include "ocirt/runtime/state_dir.hpp"
@@ -8,9 +7,9 @@ namespace ocirt::runtime {
 namespace {
 
 /// The cgroup of a container; an error if it has none.
-cgroup::CgroupDir cgroup_of(const std::optional<ContainerRecord>& rec) {
+cgroup::ContainerCgroup cgroup_of(const std::optional<ContainerRecord>& rec) {
     if (!rec || rec->cgroup_path.empty()) fail("the container has no cgroup to freeze");
-    return cgroup::locate(rec->cgroup_path, rec->cgroup_created).files();
+    return locate_cgroup(*rec);
 }
 
 }  // namespace

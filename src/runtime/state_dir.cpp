@@ -35,7 +35,7 @@ bool is_container_dir(const std::string& path) {
 /// True if the container's cgroup is frozen; a cgroup that cannot be found is not.
 bool cgroup_frozen(const ContainerRecord& r) {
     try {
-        return cgroup::is_frozen(cgroup::locate(r.cgroup_path, r.cgroup_created).files());
+        return cgroup::is_frozen(locate_cgroup(r));
     } catch (const Error&) {
         return false;
     }
@@ -148,6 +148,17 @@ spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRec
     s.id = dir.id();
     s.status = status;
     return s;
+}
+
+cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r) {
+    return cgroup::locate(cgroup::CgroupRecord{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs});
+}
+
+void set_cgroup_record(ContainerRecord& r, const cgroup::CgroupRecord& c) {
+    r.cgroup_path = c.path;
+    r.cgroup_created = c.created;
+    r.cgroup_driver = c.driver;
+    r.cgroup_dirs = c.v1_dirs;
 }
 
 }  // namespace ocirt::runtime

@@ -34,6 +34,11 @@ private:
     std::string path_;
 };
 
+/// Removes the cgroups below `dir`, deepest first, as runc's RemovePath does: the kernel refuses
+/// (EBUSY) to remove a cgroup that has children, and they exist whenever exec --cgroup joined a
+/// sub-cgroup a user made or the container made its own (systemd or a nested engine with a
+/// cgroup namespace). Errors are left to the caller's rmdir of `dir` to report.
+void remove_child_cgroups(const std::string& dir);
 /// Parses "key value" lines; lines that do not parse are skipped.
 std::map<std::string, uint64_t> parse_keyed(const std::string& text);
 

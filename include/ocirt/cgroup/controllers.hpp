@@ -22,10 +22,6 @@ struct ControllerNeed {
 std::vector<ControllerNeed> needed_controllers(const spec::Resources& r);
 /// The words of cgroup.controllers / cgroup.subtree_control.
 std::set<std::string> parse_controller_list(const std::string& text);
-/// On a v1/v2 hybrid host, throws naming the host kind, the field and the v1 hierarchy for the
-/// first need whose controller a v1 hierarchy holds: ocirt would put the limit where nothing
-/// enforces it and no engine looks. Nothing on other hosts.
-void refuse_v1_controllers(const std::vector<ControllerNeed>& needs, const CgroupHost& host);
 /// Throws naming the controller and the field for the first need not in `available`.
 void require_available(const std::vector<ControllerNeed>& needs, const std::set<std::string>& available,
                        const std::string& where);

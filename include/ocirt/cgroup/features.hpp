@@ -6,7 +6,7 @@ namespace ocirt::cgroup {
 
 /// The linux.cgroup object of the features document.
 struct CgroupFeatures {
-    bool v1 = false;           ///< cgroup v1 hierarchies are not driven
+    bool v1 = true;            ///< cgroup v1 hierarchies (legacy and hybrid hosts) are driven as runc's fs
     bool v2 = true;
     bool systemd = false;      ///< no systemd cgroup driver (--systemd-cgroup is an error)
     bool systemd_user = false;

@@ -5,10 +5,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ocirt::cgroup {
 
-/// A cgroup2 mount as this process sees it.
+/// A cgroup mount as this process sees it (cgroup2, or one v1 hierarchy in V1Hierarchy).
 struct Cgroup2Mount {
     std::string mount_point;  ///< e.g. /sys/fs/cgroup or /sys/fs/cgroup/unified
     std::string root = "/";   ///< the hierarchy path mounted there (field 4 of mountinfo)
@@ -25,12 +26,19 @@ enum class HostKind {
     none,     ///< no cgroup mount at all
 };
 
-/// The cgroup hierarchies of this host: which kind, the cgroup2 mount ocirt uses, and where each
-/// v1 controller is (so an error can say which v1 hierarchy holds a controller ocirt cannot use).
+/// One mounted cgroup v1 hierarchy: its controllers (or its name) and where it is mounted.
+struct V1Hierarchy {
+    std::string key;                       ///< "cpu,cpuacct", "memory", "name=systemd": as /proc/<pid>/cgroup names it
+    std::vector<std::string> controllers;  ///< "cpu", "cpuacct"; empty for a named hierarchy
+    Cgroup2Mount mount;                    ///< mount point and the hierarchy path mounted there
+};
+
+/// The cgroup hierarchies of this host: which kind, the cgroup2 mount, and every v1 hierarchy.
 struct CgroupHost {
     HostKind kind = HostKind::none;
     std::optional<Cgroup2Mount> v2;
     std::map<std::string, std::string> v1;  ///< v1 controller ("memory", "blkio") → its mount point
+    std::vector<V1Hierarchy> v1_hierarchies;  ///< each v1 hierarchy once (the first mount of it), named ones too
 };
 
 /// The host kind of a mountinfo text. cgroup2 on /sys/fs/cgroup is a unified host whatever v1
@@ -46,6 +54,8 @@ const char* host_kind_name(HostKind kind);
 std::optional<std::string> unified_entry(const std::string& proc_cgroup);
 /// This process's cgroup v2 path (reads /proc/self/cgroup); "/" when it has no v2 entry.
 std::string own_cgroup();
+/// The v1 entries of a /proc/<pid>/cgroup text: hierarchy key ("cpu,cpuacct", "name=systemd") → path.
+std::map<std::string, std::string> v1_entries(const std::string& proc_cgroup);
 
 /// Cleans a cgroup path lexically: absolute, no empty, "." or ".." components (".." never
 /// climbs above "/"), as runc's CleanPath does for cgroupsPath.

@@ -3,25 +3,41 @@
 /// its controllers, resources and device filter (parent side, before the init stage starts),
 /// joining it (init side, first thing), updating it live, and removing it.
 
+#include <sys/types.h>
+
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ocirt/cgroup/cgroup_dir.hpp"
 #include "ocirt/cgroup/hierarchy.hpp"
+#include "ocirt/cgroup/stats.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/sys/fd.hpp"
 
 namespace ocirt::cgroup {
 
+/// How the container's cgroup is driven: the cgroup v2 hierarchy alone (a unified host), or one
+/// directory in every cgroup v1 hierarchy (plus the cgroup2 one on a hybrid host), as runc's fs.
+enum class Driver { v2, v1 };
+
+/// "v2" / "v1", as state.json records it.
+const char* driver_name(Driver d);
+
 /// Where a container's cgroup is, and what ocirt made for it.
 struct ContainerCgroup {
+    Driver driver = Driver::v2;
     std::string path;                  ///< in the hierarchy, as /proc/<pid>/cgroup names it: "/ocirt/c1"
-    Cgroup2Mount mount;                ///< the cgroup2 mount it is reached through
+    Cgroup2Mount mount;                ///< the cgroup2 mount it is reached through (v1 driver: when `unified`)
+    bool unified = true;               ///< the cgroup has a directory in a cgroup2 hierarchy (v1 driver: a hybrid host)
+    std::map<std::string, std::string> v1_dirs;  ///< v1 driver: hierarchy key ("cpu,cpuacct") → the cgroup's directory
     CgroupHost host;                   ///< the host's hierarchies, found once when planned or located
-    std::vector<std::string> created;  ///< hierarchy paths ocirt created, shallowest first
+    /// What ocirt created, shallowest first: v2 driver, hierarchy paths; v1 driver, the
+    /// directories themselves (the hierarchies are several).
+    std::vector<std::string> created;
     bool claimed = false;              ///< the cgroup is the container's (made, or found empty, by ocirt)
-    /// The cgroup's directory.
+    /// The cgroup's directory in the cgroup2 hierarchy; "" for a v1 driver cgroup on a legacy host.
     std::string dir() const;
     /// Its interface files.
     CgroupDir files() const { return CgroupDir(dir()); }
@@ -37,13 +53,27 @@ std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::str
 /// ancestors, applies linux.resources and installs the device filter. On an error the caller
 /// removes the cgroup with remove_cgroup.
 void setup_cgroup(ContainerCgroup& cg, const spec::Config& c);
-/// cgroup.procs of the cgroup, open for writing, for the init stage to join with.
-sys::Fd open_for_join(const ContainerCgroup& cg);
+/// cgroup.procs of the cgroup in each of its hierarchies, open for writing, for the init stage
+/// to join with (each fd in turn, before it unshares anything).
+std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg);
 /// Moves the calling process into the cgroup whose cgroup.procs `procs_fd` is (writes "0").
 /// The permission checks use the credentials of whoever opened the fd.
 void join(int procs_fd);
-/// A recorded cgroup, found again through this process's cgroup2 mount.
-ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created);
+/// What state.json keeps of a container's cgroup.
+struct CgroupRecord {
+    std::string path;
+    std::vector<std::string> created;
+    std::string driver;                          ///< driver_name(); "" (older records) is v2
+    std::map<std::string, std::string> v1_dirs;  ///< v1 driver: hierarchy key → directory ("" → the cgroup2 one)
+};
+/// The record of a cgroup.
+CgroupRecord record_of(const ContainerCgroup& cg);
+/// A recorded cgroup, found again (v2: through this process's cgroup2 mount).
+ContainerCgroup locate(const CgroupRecord& rec);
+/// A recorded v2 cgroup (older callers).
+inline ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created) {
+    return locate(CgroupRecord{path, created, "", {}});
+}
 /// The existing cgroup `relative` below `cg` (exec --cgroup); throws if the path leaves `cg`
 /// or no such cgroup exists.
 ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relative);
@@ -54,5 +84,21 @@ void remove_cgroup(const ContainerCgroup& cg);
 /// Applies new resources to a live container's cgroup (`update`); a devices list replaces the
 /// device filter (`config` supplies linux.devices and the defaults).
 void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config);
+
+/// Freezes the container's cgroup (cgroup.freeze, or the v1 freezer).
+void freeze(const ContainerCgroup& cg);
+/// Thaws it.
+void thaw(const ContainerCgroup& cg);
+/// True if it is frozen (asked to be); false when it cannot tell.
+bool is_frozen(const ContainerCgroup& cg);
+/// The PIDs in the cgroup and below, sorted (every hierarchy's, once each).
+std::vector<pid_t> processes(const ContainerCgroup& cg);
+/// Sends `sig` to every process in the cgroup: cgroup.kill for SIGKILL on v2; on v1 frozen
+/// first so nothing forks away, then thawed (runc's signalAllProcesses).
+void signal_all(const ContainerCgroup& cg, int sig);
+/// The cgroup's statistics, whatever its driver.
+Stats read_stats(const ContainerCgroup& cg);
+/// How many OOM kills the cgroup has seen (memory.events oom_kill, v1 memory.oom_control).
+uint64_t oom_kills(const ContainerCgroup& cg);
 
 }  // namespace ocirt::cgroup

@@ -25,7 +25,7 @@ struct InitBootstrap {
     std::vector<std::string> join_types;  ///< exec: namespace types of the attached fds, in order
     std::string seccomp_program;  ///< the compiled filter as hex (empty: none)
     unsigned seccomp_flags = 0;   ///< its SECCOMP_FILTER_FLAG_* bits
-    bool join_cgroup = false;   ///< the last fd is the container cgroup's cgroup.procs, to join first
+    int join_cgroups = 0;       ///< the last join_cgroups fds are the container cgroup's cgroup.procs (one per hierarchy), to join first
     std::string cgroup_dir;     ///< create: the container's cgroup directory in the runtime's hierarchy
     /// exec into a container without a mount namespace of its own: the fd after the namespace
     /// fds is the container process's root (/proc/<pid>/root), to chroot into.
@@ -39,7 +39,7 @@ std::string bootstrap_to_json(const InitBootstrap& b);
 InitBootstrap bootstrap_from_json(const std::string& text);
 
 /// The fds that travel with the bootstrap message, in order: [document, exec.sock listener (create only),
-/// namespace fds..., root (exec, when enter_root), cgroup.procs (when join_cgroup)].
+/// namespace fds..., root (exec, when enter_root), cgroup.procs... (join_cgroups of them)].
 inline constexpr size_t kBootstrapDocFd = 0;
 
 }  // namespace ocirt::runtime

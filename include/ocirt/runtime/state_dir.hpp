@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ocirt/cgroup/manager.hpp"
 #include "ocirt/spec/state.hpp"
 #include "ocirt/sys/fd.hpp"
 
@@ -31,9 +32,16 @@ struct ContainerRecord {
     std::map<std::string, std::string> annotations;
     pid_t pid = 0;                 ///< the container process on the host, 0 while creating
     uint64_t start_time = 0;       ///< its start time, to tell it from a reused PID
-    std::string cgroup_path;       ///< the container's cgroup in the v2 hierarchy; empty: none
+    std::string cgroup_path;       ///< the container's cgroup path ("/ocirt/c1"); empty: none
     std::vector<std::string> cgroup_created;  ///< cgroup dirs create made, shallowest first
+    std::string cgroup_driver;     ///< "v1" (a directory per hierarchy), "" or "v2"
+    std::map<std::string, std::string> cgroup_dirs;  ///< v1: hierarchy key → directory ("" → cgroup2)
 };
+
+/// The container's cgroup as the record names it (it must have one).
+cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r);
+/// Records a cgroup in `r`.
+void set_cgroup_record(ContainerRecord& r, const cgroup::CgroupRecord& c);
 
 /// One container's directory, locked for the lifetime of this object.
 class ContainerDir {

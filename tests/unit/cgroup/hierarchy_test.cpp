@@ -67,20 +67,6 @@ TEST_CASE("the host kind comes from the mount table, in one place") {
     CHECK(find_cgroup_host("22 1 0:21 / /sys rw - sysfs sysfs rw\n").kind == HostKind::none);
 }
 
-TEST_CASE("a hybrid host refuses limits whose controller v1 holds, naming it") {
-    CgroupHost host;
-    host.kind = HostKind::hybrid;
-    host.v1 = {{"memory", "/sys/fs/cgroup/memory"}, {"blkio", "/sys/fs/cgroup/blkio"}};
-    CHECK_NOTHROW(refuse_v1_controllers({{"hugetlb", "/linux/resources/hugepageLimits"}}, host));
-    CHECK(error_of([&] { refuse_v1_controllers({{"memory", "/linux/resources/memory"}}, host); })
-              .find("/linux/resources/memory: this host is a cgroup v1/v2 hybrid (v1 memory controller at "
-                    "/sys/fs/cgroup/memory); ocirt supports only cgroup v2") == 0);
-    CHECK(error_of([&] { refuse_v1_controllers({{"io", "/linux/resources/blockIO"}}, host); })
-              .find("(v1 blkio controller at /sys/fs/cgroup/blkio)") != std::string::npos);
-    host.kind = HostKind::unified;
-    CHECK_NOTHROW(refuse_v1_controllers({{"memory", "/linux/resources/memory"}}, host));
-}
-
 TEST_CASE("the unified entry of /proc/self/cgroup") {
     CHECK(unified_entry("4:memory:/x\n0::/user.slice/a.scope\n") == std::optional<std::string>("/user.slice/a.scope"));
     CHECK_FALSE(unified_entry("4:memory:/x\n"));
