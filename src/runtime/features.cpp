@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ocirt/cgroup/features.hpp"
+#include "ocirt/checkpoint/criu.hpp"
 #include "ocirt/mount/options.hpp"
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/seccomp/names.hpp"
@@ -38,13 +39,19 @@ nlohmann::json features_document() {
         {"memoryPolicy", {{"modes", process::memory_policy_modes()}, {"flags", process::memory_policy_flags()}}},
     };
     const scmp_version* v = seccomp_version();
+    json annotations = {{"io.github.seccomp.libseccomp.version", fmt::format("{}.{}.{}", v->major, v->minor, v->micro)}};
+    // checkpoint/restore only where they can work: criu on PATH and `criu check` passing.
+    if (const auto criu = checkpoint::check_criu(); criu.usable) {
+        annotations["org.ocirt.checkpoint.enabled"] = "true";
+        annotations["org.criu.version"] = criu.version;
+    }
     return json{
         {"ociVersionMin", "1.0.0"},
         {"ociVersionMax", spec::kOciVersion},
         {"hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
         {"mountOptions", mount::known_mount_options()},
         {"linux", linux},
-        {"annotations", {{"io.github.seccomp.libseccomp.version", fmt::format("{}.{}.{}", v->major, v->minor, v->micro)}}},
+        {"annotations", annotations},
     };
 }
 
