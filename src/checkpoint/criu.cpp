@@ -23,7 +23,9 @@ std::optional<std::string> find_criu() {
 std::string last_error_line(const std::string& log_text) {
     std::string last, last_error;
     for (const auto& raw : util::split(log_text, '\n')) {
-        const std::string line = util::trim(raw);
+        std::string line = util::trim(raw);
+        // CRIU's "(00.041715) " timestamp says nothing to the user.
+        if (line.size() > 2 && line[0] == '(' && line.find(") ") != std::string::npos) line = line.substr(line.find(") ") + 2);
         if (line.empty()) continue;
         last = line;
         if (line.find("Error") != std::string::npos) last_error = line;

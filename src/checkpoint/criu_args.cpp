@@ -9,7 +9,8 @@ namespace {
 /// Options both directions map the same way.
 void add_common(std::vector<std::string>& a, const CriuOptions& o) {
     a.insert(a.end(), {"--images-dir", o.image_path, "--work-dir", o.work_path.empty() ? o.image_path : o.work_path});
-    a.insert(a.end(), {"-v4", "--manage-cgroups", o.manage_cgroups_mode.empty() ? "soft" : o.manage_cgroups_mode});
+    // --manage-cgroups takes an optional argument: CRIU reads it only when attached with "=".
+    a.insert(a.end(), {"-v4", "--manage-cgroups=" + (o.manage_cgroups_mode.empty() ? std::string("soft") : o.manage_cgroups_mode)});
     if (o.tcp_established) a.push_back("--tcp-established");
     if (o.ext_unix_sk) a.push_back("--ext-unix-sk");
     if (o.shell_job) a.push_back("--shell-job");

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "ocirt/cgroup/manager.hpp"
 #include "ocirt/checkpoint/criu.hpp"
 #include "ocirt/checkpoint/externals.hpp"
@@ -53,8 +55,9 @@ void checkpoint_steps(const GlobalOptions& g, const CheckpointOptions& options) 
     if (!rec->cgroup_path.empty()) plan.freeze_cgroup = cgroup::locate(rec->cgroup_path, rec->cgroup_created).dir();
     plan.mounts = checkpoint::dump_mounts(cfg, rec->pid);
     const auto stdio = checkpoint::stdio_descriptors(rec->pid);
-    for (const auto& d : stdio)
-        if (!d.external_key.empty()) plan.files.push_back(d.external_key);
+    for (const auto& d : stdio)  // one declaration per file, however many fds share it
+        if (!d.external_key.empty() && std::find(plan.files.begin(), plan.files.end(), d.external_key) == plan.files.end())
+            plan.files.push_back(d.external_key);
     const std::string net = checkpoint::dump_network_namespace(cfg, rec->pid);
     if (!net.empty()) plan.files.push_back(net);
     checkpoint::save_descriptors(o.criu.image_path, stdio);

@@ -90,7 +90,9 @@ ExitStatus run_tool(const ToolLaunch& l) {
     auto [report_r, report_w] = make_pipe();
     Fd report_high = dup_above(report_w.get(), first_free + 64);
     report_w.reset();
-    const auto argv = c_strings(l.argv.empty() ? std::vector<std::string>{l.path} : l.argv);
+    // The strings must outlive the fork: keep them in a named vector, not a temporary.
+    const std::vector<std::string> args = l.argv.empty() ? std::vector<std::string>{l.path} : l.argv;
+    const auto argv = c_strings(args);
     const auto envp = c_strings(l.env);
     sigset_t all, saved;
     sigfillset(&all);

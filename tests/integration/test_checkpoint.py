@@ -49,8 +49,13 @@ def env_criu(env, criu_ready, runtime_info):
     return env
 
 
+def writable_bundle(env):
+    """The default spec's root is read-only; the counter writes /tmp/n into the rootfs."""
+    return env.bundle().readonly_root(False)
+
+
 def counter_bundle(env):
-    return env.bundle().args("sh", "-c", COUNTER).save()
+    return writable_bundle(env).args("sh", "-c", COUNTER).save()
 
 
 def read_counter(bundle):
@@ -133,7 +138,7 @@ def test_bind_mount_tmpfs_and_masked_paths(env_criu):
     env = env_criu
     src = env.host_dir("share")
     (src / "in").write_text("hello")
-    b = env.bundle()
+    b = writable_bundle(env)
     b.bind(src, "/share")
     b.add_mount("/scratch", "tmpfs", "tmpfs", ["nosuid", "size=1m"])
     b.args("sh", "-c", "echo kept > /scratch/f; " + COUNTER.replace("/tmp/n", "/share/n"))
@@ -156,7 +161,7 @@ def test_bind_mount_tmpfs_and_masked_paths(env_criu):
 
 def test_foreground_restore_waits_and_deletes(env_criu):
     env = env_criu
-    b = env.bundle().args("sh", "-c", "i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done; exit 7").save()
+    b = writable_bundle(env).args("sh", "-c", "i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done; exit 7").save()
     cid = env.new_id()
     start(env, b, cid)
     wait_counter(b, 3)

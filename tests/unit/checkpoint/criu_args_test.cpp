@@ -37,7 +37,7 @@ TEST_CASE("dump arguments map runc's flags and declare externals") {
     CHECK(has_pair(a, "--images-dir", "/img"));
     CHECK(has_pair(a, "--work-dir", "/img"));
     CHECK(has_pair(a, "--log-file", "dump.log"));
-    CHECK(has_pair(a, "--manage-cgroups", "soft"));
+    CHECK(has(a, "--manage-cgroups=soft"));
     CHECK(has_pair(a, "--external", "mnt[/share]:/share"));
     CHECK(has_pair(a, "--external", "mnt[/proc/kcore]:/dev/null"));
     CHECK(has_pair(a, "--external", "file[12:345]"));
@@ -75,7 +75,7 @@ TEST_CASE("restore arguments: sibling, pid file, cgroup root, mounts and inherit
     CHECK(has(a, "--restore-detached"));
     CHECK(has(a, "--restore-sibling"));
     CHECK(has_pair(a, "--work-dir", "/work"));
-    CHECK(has_pair(a, "--manage-cgroups", "full"));
+    CHECK(has(a, "--manage-cgroups=full"));
     CHECK(has_pair(a, "--cgroup-root", "/ocirt/c1"));
     CHECK(has_pair(a, "--pidfile", "/s/criu.pid"));
     CHECK(has_pair(a, "--external", "mnt[/share]:/host/share"));
@@ -107,7 +107,7 @@ TEST_CASE("stdio inherited at restore: pipes (runc's rule) and external files") 
 
 TEST_CASE("the last Error line of a CRIU log") {
     CHECK(last_error_line("(0.1) a\n(0.2) Error (x.c:1): first\n(0.3) b\n(0.4) Error (y.c:2): second\n(0.5) tail\n") ==
-          "(0.4) Error (y.c:2): second");
+          "Error (y.c:2): second");
     CHECK(last_error_line("only\n") == "only");
     CHECK(last_error_line("") == "");
 }
