@@ -20,7 +20,7 @@ std::optional<std::string> find_criu() {
     return std::nullopt;
 }
 
-std::string last_error_line(const std::string& log_text) {
+std::string first_error_line(const std::string& log_text) {
     std::string last, last_error;
     for (const auto& raw : util::split(log_text, '\n')) {
         std::string line = util::trim(raw);
@@ -28,7 +28,8 @@ std::string last_error_line(const std::string& log_text) {
         if (line.size() > 2 && line[0] == '(' && line.find(") ") != std::string::npos) line = line.substr(line.find(") ") + 2);
         if (line.empty()) continue;
         last = line;
-        if (line.find("Error") != std::string::npos) last_error = line;
+        // The first error is the cause; the last one is CRIU's "Dumping FAILED." summary.
+        if (line.find("Error") != std::string::npos && last_error.empty()) last_error = line;
     }
     const std::string& pick = last_error.empty() ? last : last_error;
     // One line, bounded: the log's own line may be long.
@@ -51,7 +52,7 @@ CriuCheck check_criu() {
         if (r.exit_code == 0) {
             c.usable = true;
         } else {
-            const std::string err = last_error_line(r.output);
+            const std::string err = first_error_line(r.output);
             c.reason = "criu check failed" + (err.empty() ? std::string() : ": " + err);
         }
     } catch (const Error& e) {
@@ -71,7 +72,7 @@ void run_criu(const std::vector<std::string>& args, const std::string& log_path,
     if (st.exited && st.code == 0) return;
     std::string detail;
     try {
-        detail = last_error_line(sys::read_file(log_path, 64u << 20));
+        detail = first_error_line(sys::read_file(log_path, 64u << 20));
     } catch (const Error&) {
     }
     const std::string verb = args.empty() ? "" : args[0];

@@ -73,13 +73,23 @@ def start(env, bundle, cid):
     env.rt.start(cid).check()
 
 
+def show_criu_log(result, name):
+    """On failure, CRIU's log (named in ocirt's error line) goes to the captured output."""
+    if result.rc != 0 and "log: " in result.err:
+        log = result.err.rsplit("log: ", 1)[1].strip()
+        if os.path.exists(log):
+            print(f"--- {name} (last lines) ---")
+            print("".join(open(log).readlines()[-80:]))
+    return result
+
+
 def checkpoint(env, cid, *flags):
-    return env.rt.invoke("checkpoint", *flags, cid, timeout=120)
+    return show_criu_log(env.rt.invoke("checkpoint", *flags, cid, timeout=120), "dump.log")
 
 
 def restore(env, cid, bundle, *flags):
     env.rt.track(cid)
-    return env.rt.invoke("restore", "--bundle", bundle.path, *flags, cid, timeout=120)
+    return show_criu_log(env.rt.invoke("restore", "--bundle", bundle.path, *flags, cid, timeout=120), "restore.log")
 
 
 def one_line_error(result):

@@ -23,11 +23,12 @@ struct CriuCheck {
 CriuCheck check_criu();
 
 /// Runs `criu <args>` as `launch` says (path and argv are filled in here). On failure throws
-/// "criu <verb> failed (exit N): <CRIU's last Error line>; log: <log_path>". Without criu on
+/// "criu <verb> failed (exit N): <CRIU's first Error line>; log: <log_path>". Without criu on
 /// PATH throws "criu not found on PATH; checkpoint/restore need CRIU".
 void run_criu(const std::vector<std::string>& args, const std::string& log_path, sys::ToolLaunch launch);
 
-/// The last "Error" line of a CRIU log (or its last line), "" if unreadable.
-std::string last_error_line(const std::string& log_text);
+/// The first "Error" line of a CRIU log (the cause; later ones are its consequences), else its
+/// last line, without CRIU's timestamp; "" for an empty log.
+std::string first_error_line(const std::string& log_text);
 
 }  // namespace ocirt::checkpoint

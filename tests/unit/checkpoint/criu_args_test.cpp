@@ -105,9 +105,9 @@ TEST_CASE("stdio inherited at restore: pipes (runc's rule) and external files") 
     CHECK(fds[1] == std::pair<int, std::string>{1, "pipe:[5]"});
 }
 
-TEST_CASE("the last Error line of a CRIU log") {
-    CHECK(last_error_line("(0.1) a\n(0.2) Error (x.c:1): first\n(0.3) b\n(0.4) Error (y.c:2): second\n(0.5) tail\n") ==
-          "Error (y.c:2): second");
-    CHECK(last_error_line("only\n") == "only");
-    CHECK(last_error_line("") == "");
+TEST_CASE("the first Error line of a CRIU log, without its timestamp") {
+    CHECK(first_error_line("(0.1) a\n(0.2) Error (x.c:1): first\n(0.3) b\n(0.4) Error (y.c:2): second\n(0.5) tail\n") ==
+          "Error (x.c:1): first");
+    CHECK(first_error_line("only\n") == "only");
+    CHECK(first_error_line("") == "");
 }
