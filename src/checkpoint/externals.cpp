@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "ocirt/sys/files.hpp"
@@ -102,8 +103,10 @@ std::vector<StdioDescriptor> stdio_descriptors(pid_t pid) {
             const auto st = sys::stat_path(path);
             // Opened by whoever started the container, on a mount the container cannot see:
             // CRIU could not find its path, so it is declared and handed back at restore.
-            if (st && !mnt.empty() && !own.count(mnt))
-                d.external_key = "file[" + mnt + ":" + std::to_string(st->st_ino) + "]";
+            const auto mnt_id = util::parse_uint(mnt);
+            // CRIU's key spells both numbers in hex (files-reg.c: "file[%x:%" PRIx64 "]").
+            if (st && mnt_id && !own.count(mnt))
+                d.external_key = fmt::format("file[{:x}:{:x}]", *mnt_id, static_cast<uint64_t>(st->st_ino));
         }
         out.push_back(d);
     }
