@@ -53,6 +53,11 @@ packages+=(
     containerd
     runc
 )
+# checkpoint/restore (tests/integration/test_checkpoint.py, run in the VM lane:
+# Debian's CRIU fails `criu check` on kernels newer than its own).
+packages+=(
+    criu
+)
 
 bench=0
 fuzz=0

@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-RANK = {"util": 0, "sys": 1, "spec": 2, "ns": 3, "mount": 3, "cgroup": 3, "seccomp": 3,
+RANK = {"util": 0, "sys": 1, "spec": 2, "checkpoint": 3, "ns": 3, "mount": 3, "cgroup": 3, "seccomp": 3,
         "security": 3, "terminal": 3, "hooks": 3, "process": 3, "resctrl": 3, "runtime": 4, "cli": 5}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"ocirt/([a-z_]+)/')
 

@@ -22,7 +22,8 @@ constexpr const char* kVersion = "0.1.0";
 std::vector<Command> command_table() {
     return {create_command(), start_command(), run_command(),  state_command(), kill_command(),
             delete_command(), list_command(),  exec_command(), spec_command(), validate_command(), features_command(),
-            pause_command(),  resume_command(), update_command(), events_command(), ps_command()};
+            pause_command(),  resume_command(), update_command(), events_command(), ps_command(),
+            checkpoint_command(), restore_command()};
 }
 
 std::vector<FlagSpec> global_flags() {

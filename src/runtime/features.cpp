@@ -6,6 +6,7 @@
 
 #include "ocirt/cgroup/features.hpp"
 #include "ocirt/cgroup/hierarchy.hpp"
+#include "ocirt/checkpoint/criu.hpp"
 #include "ocirt/mount/options.hpp"
 #include "ocirt/process/process_extras.hpp"
 #include "ocirt/seccomp/names.hpp"
@@ -39,15 +40,21 @@ nlohmann::json features_document() {
         {"memoryPolicy", {{"modes", process::memory_policy_modes()}, {"flags", process::memory_policy_flags()}}},
     };
     const scmp_version* v = seccomp_version();
+    json annotations = {{"io.github.seccomp.libseccomp.version", fmt::format("{}.{}.{}", v->major, v->minor, v->micro)},
+                        // Which cgroup driver containers get on this host: "unified" (v2), "hybrid" or "legacy" (v1).
+                        {"org.ocirt.cgroup.host", cgroup::host_kind_name(cgroup::discover_host().kind)}};
+    // checkpoint/restore only where they can work: criu on PATH and `criu check` passing.
+    if (const auto criu = checkpoint::check_criu(); criu.usable) {
+        annotations["org.ocirt.checkpoint.enabled"] = "true";
+        annotations["org.criu.version"] = criu.version;
+    }
     return json{
         {"ociVersionMin", "1.0.0"},
         {"ociVersionMax", spec::kOciVersion},
         {"hooks", {"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"}},
         {"mountOptions", mount::known_mount_options()},
         {"linux", linux},
-        // Which cgroup driver containers get on this host: "unified" (v2), "hybrid" or "legacy" (v1).
-        {"annotations", {{"io.github.seccomp.libseccomp.version", fmt::format("{}.{}.{}", v->major, v->minor, v->micro)},
-                         {"org.ocirt.cgroup.host", cgroup::host_kind_name(cgroup::discover_host().kind)}}},
+        {"annotations", annotations},
     };
 }
 

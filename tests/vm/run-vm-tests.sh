@@ -110,8 +110,13 @@ fi
 
 # The modules the guest needs that Debian builds as modules (the rest is built
 # in: serial console, tmpfs, devtmpfs, every cgroup v2 controller, BPF); veth
-# is for the netDevices tests when the whole integration suite runs inside.
-modules=(virtio_pci virtio_blk virtio_rng 9pnet_virtio 9p overlay bfq veth)
+# is for the netDevices tests when the whole integration suite runs inside;
+# the sock_diag modules, iptables's (nf_tables, nft_compat, xt_mark) and
+# nf_conntrack_netlink (CRIU dumps a network namespace's conntrack table) are
+# what CRIU needs to dump a container (test_checkpoint.py, docs/checkpoint.md).
+modules=(virtio_pci virtio_blk virtio_rng 9pnet_virtio 9p overlay bfq veth
+         unix_diag inet_diag tcp_diag udp_diag raw_diag netlink_diag af_packet_diag
+         crc32c_generic nf_tables nft_compat xt_mark nf_conntrack_netlink)
 /usr/bin/python3 "$here/make_initramfs.py" "$kernel_dir" "$busybox" "$here/guest-init.sh" \
     "$work/initrd.img" "${modules[@]}"
 

@@ -60,5 +60,7 @@ Command resume_command();
 Command update_command();
 Command events_command();
 Command ps_command();
+Command checkpoint_command();
+Command restore_command();
 
 }  // namespace ocirt::cli
