@@ -118,9 +118,9 @@ def main():
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="ocirt-clients-", dir="/tmp")
     if args.vm:
-        # The VM's root is an overlay, which containerd's overlay snapshotter
-        # cannot use as its upper layer: the work dir gets a tmpfs of its own
-        # (in this process's private mount namespace).
+        # The VM's root is itself an overlay, where containerd's overlay
+        # snapshots cannot keep their trusted.overlay.* attributes: the work
+        # dir gets a tmpfs of its own (in this process's private mount namespace).
         subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "ocirt-clients", work], check=True)
     os.chmod(work, 0o755)
     before = leftovers.snapshot()

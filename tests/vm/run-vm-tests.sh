@@ -40,7 +40,7 @@
 # Environment:
 #   OCIRT_VM_CACHE    where kernel packages are kept, unpacked
 #                     (default /var/cache/ocirt-vm as root, else ~/.cache/ocirt-vm)
-#   OCIRT_VM_TIMEOUT  seconds before the VM is killed (default 1800)
+#   OCIRT_VM_TIMEOUT  seconds before the VM is killed (default 2400)
 #   OCIRT_VM_MEMORY   guest memory in MiB (default 1024)
 #   OCIRT_VM_APPEND   extra kernel command line
 #   OCIRT_VM_KERNEL_PACKAGE  pin the kernel package (see fetch-kernel.sh)
@@ -97,7 +97,7 @@ if [[ -z ${OCIRT_VM_CACHE:-} ]]; then
         OCIRT_VM_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/ocirt-vm
     fi
 fi
-timeout_seconds=${OCIRT_VM_TIMEOUT:-1800}
+timeout_seconds=${OCIRT_VM_TIMEOUT:-2400}
 memory=${OCIRT_VM_MEMORY:-1024}
 if [[ -z $work ]]; then
     work=$(mktemp -d "${TMPDIR:-/tmp}/ocirt-vm.XXXXXX")
