@@ -18,6 +18,7 @@ import signal
 import subprocess
 import time
 
+import shim_update
 from image import CTR_IMAGE
 from lane import Failure, call
 
@@ -295,6 +296,10 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
     def import_image(self, tar_path, oci_path, ref):
         self.client("runc", ["images", "import", oci_path], timeout=120).ok()
         return CTR_IMAGE
+
+    def update_task(self, cid, resources):
+        """The task API's Update of a running task (ctr 1.6 has no `tasks update`)."""
+        shim_update.update(f"{self.dir}/state", self.namespace, cid, resources)
 
     def remove_all(self):
         tasks = self.client("runc", ["tasks", "ls", "-q"]).ok().out.split()

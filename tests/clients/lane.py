@@ -100,14 +100,15 @@ TTY_ROWS, TTY_COLS = 37, 101
 WAIT_FOR_SIZE = ('for i in $(seq 50); do s=$(stty size 2>/dev/null); '
                  f'[ "$s" = "{TTY_ROWS} {TTY_COLS}" ] && break; sleep 0.1; done; echo "$s"')
 
-SCENARIOS = []
+SCENARIOS = []  # (name, engine names, fn, runs in the VM lane)
 
 
-def scenario(name, engines):
-    """Registers fn as scenario `name` for the given engine names."""
+def scenario(name, engines, vm=False):
+    """Registers fn as scenario `name` for the given engine names; vm=True: the
+    VM lane runs it too (run_clients.py --vm runs only those)."""
 
     def register(fn):
-        SCENARIOS.append((name, tuple(engines), fn))
+        SCENARIOS.append((name, tuple(engines), fn, vm))
         return fn
 
     return register
@@ -121,12 +122,14 @@ def cgroup_controllers():
         return []
 
 
-def need_controllers(*names):
-    """Skip unless cgroup2 at /sys/fs/cgroup offers every named controller."""
+def need_controllers(*names, elsewhere=None):
+    """Skip unless cgroup2 at /sys/fs/cgroup offers every named controller;
+    `elsewhere` names the lane that runs the scenario instead."""
     have = cgroup_controllers()
     missing = [n for n in names if n not in have]
     if missing:
-        raise Skip(f"controller missing: cgroup2 at /sys/fs/cgroup lacks {', '.join(missing)} "
+        where = f"runs in {elsewhere}; " if elsewhere else ""
+        raise Skip(f"{where}controller missing: cgroup2 at /sys/fs/cgroup lacks {', '.join(missing)} "
                    f"(offers: {' '.join(have) or 'none'})")
 
 

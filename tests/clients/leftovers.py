@@ -120,12 +120,13 @@ def processes(work):
     return found
 
 
-def mounts(work):
+def mounts(work, own_mount=False):
+    """Mount points at or under work (own_mount: the work dir's own tmpfs is the lane's)."""
     found = []
     with open("/proc/self/mountinfo") as f:
         for line in f:
             point = line.split()[4].replace("\\040", " ")
-            if point == work or point.startswith(work + "/"):
+            if (point == work and not own_mount) or point.startswith(work + "/"):
                 found.append(point)
     return found
 
@@ -152,13 +153,13 @@ def new_paths(before):
     return sorted(found)
 
 
-def check(before, work, notes):
+def check(before, work, notes, own_mount=False):
     """Problems (one line each) compared with `before`; cleans what it reports.
     Engine-made paths it removes go to `notes` instead."""
     problems = []
     for p in processes(work):
         problems.append(f"process left: {p}")
-    for point in sorted(mounts(work), key=len, reverse=True):
+    for point in sorted(mounts(work, own_mount), key=len, reverse=True):
         problems.append(f"mount left: {point}")
         os.system(f"umount -l '{point}' 2>/dev/null")
     for cg in lane_cgroups():

@@ -4,7 +4,11 @@ drive ocirt through the scenarios of scenarios_cli.py (podman, docker) and
 scenarios_ctr.py (containerd), each scenario also with Debian's runc as the
 control.
 
-Usage: run_clients.py OCIRT_BIN [--engine NAME]... [--scenario NAME]...
+Usage: run_clients.py OCIRT_BIN [--vm] [--engine NAME]... [--scenario NAME]...
+
+--vm: the VM lane's part (tests/vm runs it inside its VM, where cgroup2 has
+every controller): containerd only, and only the scenarios registered with
+vm=True, the limit scenarios that skip on a hybrid host.
 
 Prints a table scenario x engine x runtime and one line per failure with its
 error text, then "clients: N passed, N failed, N skipped in S s" where a
@@ -100,6 +104,7 @@ def main():
     ap.add_argument("ocirt")
     ap.add_argument("--engine", action="append", choices=sorted(ENGINES))
     ap.add_argument("--scenario", action="append")
+    ap.add_argument("--vm", action="store_true", help="the VM lane's part: containerd, limit scenarios")
     args = ap.parse_args()
     if os.geteuid() != 0:
         return cannot_run("the client lane runs container engines and needs root")
@@ -112,9 +117,14 @@ def main():
 
     started = time.monotonic()
     work = tempfile.mkdtemp(prefix="ocirt-clients-", dir="/tmp")
+    if args.vm:
+        # The VM's root is itself an overlay, where containerd's overlay
+        # snapshots cannot keep their trusted.overlay.* attributes: the work
+        # dir gets a tmpfs of its own (in this process's private mount namespace).
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "ocirt-clients", work], check=True)
     os.chmod(work, 0o755)
     before = leftovers.snapshot()
-    wanted = args.engine or list(ENGINES)
+    wanted = args.engine or (["containerd"] if args.vm else list(ENGINES))
     engines = [ENGINES[n](work, runtimes) for n in wanted]
     installed = [e for e in engines if not e.missing()]
     problems = []
@@ -126,7 +136,7 @@ def main():
             if os.environ.get("CI") == "true":
                 problems.append(text)
     if not installed:
-        shutil.rmtree(work, ignore_errors=True)
+        _remove_work(work, args.vm)
         return cannot_run("no container engine installed (scripts/install-deps.sh installs them)")
 
     rootfs = image.rootfs_tar(os.environ.get("OCIRT_BUSYBOX", "/bin/busybox"))
@@ -146,7 +156,7 @@ def main():
             try:
                 engine.start()
                 img = engine.import_image(tar_path, oci_path, image.IMAGE_REF)
-                run_engine(engine, img, args.scenario, work, results, order)
+                run_engine(engine, img, args.scenario, args.vm, work, results, order)
             except Exception as e:
                 problems.append(f"{engine.name}: {e}")
                 print(f"clients: {engine.name}: {e}", flush=True)
@@ -156,11 +166,18 @@ def main():
         problems.append("terminated (SIGTERM) before the end: the table is incomplete")
 
     notes = []
-    problems += leftovers.check(before, work, notes)
+    problems += leftovers.check(before, work, notes, own_mount=args.vm)
     for n in notes:
         print(f"clients: {n}")
-    shutil.rmtree(work, ignore_errors=True)
+    _remove_work(work, args.vm)
     return report(order, results, problems, time.monotonic() - started)
+
+
+def _remove_work(work, own_mount):
+    shutil.rmtree(work, ignore_errors=True)
+    if own_mount:
+        subprocess.run(["umount", work])
+        os.rmdir(work)
 
 
 class Terminated(BaseException):
@@ -171,11 +188,12 @@ def _terminated(signum, frame):
     raise Terminated()
 
 
-def run_engine(engine, img, only, work, results, order):
-    """Every scenario of this engine, runc then ocirt, each followed by removing
-    the containers and checking that they left no cgroup or host path."""
-    for name, kinds, fn in SCENARIOS:
-        if engine.name not in kinds or (only and name not in only):
+def run_engine(engine, img, only, vm_only, work, results, order):
+    """Every scenario of this engine (with vm_only, those the VM lane runs),
+    runc then ocirt, each followed by removing the containers and checking
+    that they left no cgroup or host path."""
+    for name, kinds, fn, vm in SCENARIOS:
+        if engine.name not in kinds or (only and name not in only) or (vm_only and not vm):
             continue
         if (name, engine.name) not in results:
             order.append((name, engine.name))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The VM lane: runs the cgroup integration tests on a real cgroup v2 kernel.
+# The VM lane: runs the cgroup integration tests, and the client lane's limit
+# scenarios, on a real cgroup v2 kernel.
 #
-#   run-vm-tests.sh [--work-dir DIR] OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
+#   run-vm-tests.sh [--work-dir DIR] [--clients] OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
 #   run-vm-tests.sh [--work-dir DIR] --shell
 #
 # --shell boots the same VM with an interactive shell on the console instead
@@ -11,26 +12,35 @@
 # never installed: fetch-kernel.sh) under qemu with TCG and cgroup_no_v1=all,
 # from a small initramfs of static busybox and the 9p/virtio modules
 # (make_initramfs.py, guest-init.sh). The guest sees this machine's filesystem
-# read-only over virtio-9p, so python3, pytest, the built ocirt, the probe and
-# busybox are used where they are, under an overlay that keeps writes in guest
-# memory, with a fresh /run; a 64 MiB virtio disk (/dev/vda) gives io.max and
-# io.weight a real block device. Inside, in this script's working directory,
-# guest-run.sh runs tests/integration/run_suite.py with OCIRT_CGROUP_LANE=vm and
-# the pytest args (the meson test passes tests/integration/cgroup).
+# read-only over virtio-9p, so python3, pytest, the built ocirt, the probe,
+# busybox and containerd are used where they are, under an overlay that keeps
+# writes in guest memory, with a fresh /run; a 64 MiB virtio disk (/dev/vda)
+# gives io.max and io.weight a real block device.
 #
-# The pytest output comes back over the serial console (shown live) and the
-# job dir DIR/job, shared writable with the guest: pytest.log, junit.xml,
-# status. The last line printed is pytest's summary.
+# One boot runs phases in turn (guest-run.sh), each with its own log and
+# status in the job dir:
+#   pytest   tests/integration/run_suite.py with OCIRT_CGROUP_LANE=vm and the
+#            pytest args (the meson test passes tests/integration/cgroup);
+#   clients  with --clients: tests/clients/run_clients.py --vm, containerd's
+#            ctr driving ocirt and runc through the limit scenarios
+#            (docs/clients.md).
 #
-# Exit status: 0 all passed, 1 a failure (a test, or a VM that did not report,
-# or ran past OCIRT_VM_TIMEOUT), 77 skipped (no qemu, no static busybox, no
-# kernel package to be had), with the reason; with CI=true, as CI runs, those
-# reasons fail instead, so that a lane that cannot run is never counted green.
+# The output comes back over the serial console (shown live) and the job dir
+# DIR/job, shared writable with the guest: phases (what ran), NAME.log and
+# NAME.status per phase, junit.xml (pytest), status (written last). At the
+# end one line per phase gives its exit status and summary; the last line
+# sums the cases of every phase ("N passed, N failed, N skipped in S s").
+#
+# Exit status: 0 every phase passed, 1 a failure (a phase, or a VM that did
+# not report, or ran past OCIRT_VM_TIMEOUT), 77 skipped (no qemu, no static
+# busybox, no kernel package to be had, a phase that skipped), with the
+# reason; with CI=true, as CI runs, those reasons fail instead, so that a lane
+# that cannot run is never counted green.
 #
 # Environment:
 #   OCIRT_VM_CACHE    where kernel packages are kept, unpacked
 #                     (default /var/cache/ocirt-vm as root, else ~/.cache/ocirt-vm)
-#   OCIRT_VM_TIMEOUT  seconds before the VM is killed (default 1200)
+#   OCIRT_VM_TIMEOUT  seconds before the VM is killed (default 2400)
 #   OCIRT_VM_MEMORY   guest memory in MiB (default 1024)
 #   OCIRT_VM_APPEND   extra kernel command line
 #   OCIRT_VM_KERNEL_PACKAGE  pin the kernel package (see fetch-kernel.sh)
@@ -43,10 +53,12 @@ source_root=$(cd "$here/../.." && pwd)
 
 work=
 shell=0
+clients=0
 while [[ ${1:-} == --* ]]; do
     case $1 in
         --work-dir) work=${2:?--work-dir needs a directory}; shift 2 ;;
         --shell) shell=1; shift ;;
+        --clients) clients=1; shift ;;
         *) echo "run-vm-tests.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -85,7 +97,7 @@ if [[ -z ${OCIRT_VM_CACHE:-} ]]; then
         OCIRT_VM_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/ocirt-vm
     fi
 fi
-timeout_seconds=${OCIRT_VM_TIMEOUT:-1200}
+timeout_seconds=${OCIRT_VM_TIMEOUT:-2400}
 memory=${OCIRT_VM_MEMORY:-1024}
 if [[ -z $work ]]; then
     work=$(mktemp -d "${TMPDIR:-/tmp}/ocirt-vm.XXXXXX")
@@ -126,19 +138,36 @@ truncate -s 64M "$work/disk.img"
 job=$work/job
 rm -rf "$job"
 mkdir -p "$job"
+guest_job=/run/ocirt-vm/job  # where guest-init.sh mounts the job share
+# One phase a line: its name and a shell command line (guest-run.sh).
+phase() {
+    local name=$1
+    shift
+    printf '%s' "$name"
+    printf ' %q' "$@"
+    echo
+}
+if [[ $shell == 0 ]]; then
+    {
+        phase pytest /usr/bin/python3 "$source_root/tests/integration/run_suite.py" \
+            "$ocirt" "$probe" "$console_receiver" "$@" "--junitxml=$guest_job/junit.xml"
+        if [[ $clients == 1 ]]; then
+            phase clients /usr/bin/python3 "$source_root/tests/clients/run_clients.py" --vm "$ocirt"
+        fi
+    } >"$job/phases"
+fi
 {
     echo "# Written by run-vm-tests.sh; guest-init.sh runs it after switch_root."
     # The same working directory as here, so relative test paths mean the same.
     printf 'cd %q 2>/dev/null || cd /\n' "$PWD"
+    # CI=true reaches the phases: a lane that cannot run inside fails there too.
+    if [[ ${CI:-} == true ]]; then
+        echo "export CI=true"
+    fi
     if [[ $shell == 1 ]]; then
         printf 'exec /bin/busybox sh %q --shell\n' "$here/guest-run.sh"
     else
-        printf 'exec /bin/busybox sh %q %q %q %q %q' "$here/guest-run.sh" \
-            "$source_root/tests/integration/run_suite.py" "$ocirt" "$probe" "$console_receiver"
-        for arg in "$@"; do
-            printf ' %q' "$arg"
-        done
-        echo
+        printf 'exec /bin/busybox sh %q %q\n' "$here/guest-run.sh" "$guest_job/phases"
     fi
 } >"$job/job.sh"
 
@@ -172,35 +201,75 @@ set -e
 finished=$(date +%s)
 
 echo
+# Each phase: its exit status and summary line; the cases of every phase summed.
+total_passed=0 total_failed=0 total_skipped=0
+failed_phases=() skipped_phases=()
+while read -r name _; do
+    log=$job/$name.log
+    if [[ ! -f $job/$name.status ]]; then
+        say "phase $name: did not finish (log: $log)"
+        failed_phases+=("$name")
+        continue
+    fi
+    status=$(cat "$job/$name.status")
+    # pytest's "=== N passed, N skipped in S s ===", the client lane's
+    # "clients: N passed, N failed, N skipped in S s".
+    summary=$(grep -E '^(=+ .* =+|clients: [0-9]+ passed.*)$' "$log" | tail -n 1 || true)
+    say "phase $name: exit $status: ${summary:-no summary line}"
+    for pair in $(grep -oE '[0-9]+ (passed|failed|skipped|errors?|xfailed|xpassed)' <<<"$summary" |
+                  tr ' ' ':'); do
+        n=${pair%%:*}
+        case ${pair#*:} in
+            passed | xfailed) total_passed=$((total_passed + n)) ;;
+            skipped) total_skipped=$((total_skipped + n)) ;;
+            *) total_failed=$((total_failed + n)) ;;
+        esac
+    done
+    case $status in
+        0) ;;
+        "$SKIP")
+            say "phase $name skipped: $(tail -n 1 "$log")"
+            skipped_phases+=("$name") ;;
+        5)
+            say "FAIL: phase $name: pytest collected no test inside the VM"
+            failed_phases+=("$name") ;;
+        *)
+            say "FAIL: phase $name exited $status inside the VM"
+            failed_phases+=("$name") ;;
+    esac
+done <"$job/phases"
+
+result=0
 if [[ $qemu_status -eq 124 || $qemu_status -eq 137 ]]; then
     say "FAIL: the VM ran past ${timeout_seconds} s and was killed (console log: $work/console.log)"
-    exit 1
-fi
-if [[ ! -f $job/status ]]; then
+    result=1
+elif [[ ! -f $job/status ]]; then
     say "FAIL: the VM stopped without reporting a test status (qemu exit $qemu_status;" \
         "console log: $work/console.log)"
+    result=1
+else
+    # guest-run.sh writes boot-seconds as it starts; through 9p the file's
+    # mtime is this machine's clock.
+    boot_wall=$(($(stat -c %Y "$job/boot-seconds") - qemu_started))
+    say "timing: tests started ${boot_wall} s after qemu did ($(cat "$job/boot-seconds") s of" \
+        "guest uptime); the VM ran $((finished - qemu_started)) s, the lane" \
+        "$((finished - started)) s; junit: $job/junit.xml"
+fi
+if [[ ${#failed_phases[@]} -gt 0 ]]; then
+    result=1
+fi
+if [[ $result -ne 0 && $total_failed -eq 0 ]]; then
+    total_failed=1  # the lane failed: never a summary that reads as green
+fi
+# Last line: the sum, for whoever counts the cases (.ci/run).
+summary_line="vm: $total_passed passed, $total_failed failed, $total_skipped skipped in $((finished - started))s"
+if [[ $result -ne 0 ]]; then
+    echo "$summary_line"
     exit 1
 fi
-status=$(cat "$job/status")
-# guest-run.sh writes boot-seconds as it starts; through 9p the file's mtime
-# is this machine's clock.
-boot_wall=$(($(stat -c %Y "$job/boot-seconds") - qemu_started))
-say "timing: tests started ${boot_wall} s after qemu did ($(cat "$job/boot-seconds") s of" \
-    "guest uptime); the VM ran $((finished - qemu_started)) s, the lane" \
-    "$((finished - started)) s; junit: $job/junit.xml"
-
-# Last line: pytest's summary, for whoever counts the cases.
-summary=$(grep -E '^=+ .* =+$' "$job/pytest.log" | tail -n 1 || true)
-case $status in
-    0)
-        echo "$summary"
-        exit 0 ;;
-    "$SKIP")
-        skip "the runner inside the VM skipped: $(tail -n 1 "$job/pytest.log")" ;;
-    5) say "FAIL: pytest collected no test inside the VM" ;;
-    *) say "FAIL: pytest exited $status inside the VM" ;;
-esac
-if [[ -n $summary ]]; then
-    echo "$summary"
+if [[ ${#skipped_phases[@]} -gt 0 ]]; then
+    echo "$summary_line"
+    skip "phases skipped inside the VM: ${skipped_phases[*]} (reasons above)"
 fi
-exit 1
+echo "$summary_line"
+exit 0
