@@ -12,6 +12,7 @@
 #include "ocirt/cgroup/device_filter.hpp"
 #include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/cgroup/processes.hpp"
+#include "ocirt/cgroup/systemd/driver.hpp"
 #include "ocirt/cgroup/v2/resources.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
@@ -60,7 +61,7 @@ std::string ContainerCgroup::dir() const { return directory_of(mount, path); }
 
 std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd) {
     const std::optional<std::string> wanted = c.linux_ ? c.linux_->cgroups_path : std::nullopt;
-    if (systemd) fail("--systemd-cgroup: the systemd cgroup driver is not supported by ocirt yet");
+    if (systemd) return systemd::plan(c, id);
     const CgroupHost host = discover_host();
     if (!host.v2) {
         const bool asks = wanted || (c.linux_ && c.linux_->resources);
@@ -82,6 +83,7 @@ std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::str
 }
 
 void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
+    if (!cg.systemd_unit.empty()) return systemd::setup(cg, c);
     const spec::Resources& r = resources_of(c);
     const auto needs = needed_controllers(r);
     refuse_v1_controllers(needs, cg.host);
@@ -96,11 +98,16 @@ void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
     install_device_filter(cg.dir(), effective_device_rules(c));
 }
 
+void hand_over(ContainerCgroup& cg, pid_t init_pid) {
+    if (!cg.systemd_unit.empty()) systemd::hand_over(cg, init_pid);
+}
+
 sys::Fd open_for_join(const ContainerCgroup& cg) { return sys::open_at(AT_FDCWD, cg.dir() + "/cgroup.procs", O_WRONLY); }
 
 void join(int procs_fd) { with_context("join the container's cgroup", [&] { sys::write_all(procs_fd, "0"); }); }
 
-ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created) {
+ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created,
+                       const std::string& systemd_unit) {
     const CgroupHost host = discover_host();
     if (!host.v2) fail("cgroup {}: no cgroup2 mount in this mount namespace", path);
     ContainerCgroup cg;
@@ -109,6 +116,7 @@ ContainerCgroup locate(const std::string& path, const std::vector<std::string>& 
     cg.host = host;
     cg.created = created;
     cg.claimed = true;
+    cg.systemd_unit = systemd_unit;
     return cg;
 }
 
@@ -142,7 +150,8 @@ void remove_child_cgroups(const std::string& dir) {
 }
 }  // namespace
 
-void remove_cgroup(const ContainerCgroup& cg) {
+namespace {
+void remove_cgroup_dirs(const ContainerCgroup& cg) {
     const CgroupDir files = cg.files();
     if (!cg.claimed || !sys::exists(cg.dir())) return;
     const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
@@ -168,8 +177,19 @@ void remove_cgroup(const ContainerCgroup& cg) {
         }
     }
 }
+}  // namespace
+
+void remove_cgroup(const ContainerCgroup& cg) {
+    if (cg.systemd_unit.empty()) return remove_cgroup_dirs(cg);
+    systemd::end_placeholder(cg);
+    // Processes killed and the cgroup removed first, then the unit stopped: stopping a scope
+    // with processes in it would SIGTERM them and wait out systemd's stop timeout.
+    remove_cgroup_dirs(cg);
+    if (cg.claimed) systemd::stop(cg);
+}
 
 void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config) {
+    if (!cg.systemd_unit.empty()) systemd::set_properties(cg, r, config);
     const CgroupDir files = cg.files();
     // A limit of a kind create did not set needs its controller enabled in the ancestors now.
     const auto needs = needed_controllers(r);

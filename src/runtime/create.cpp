@@ -239,6 +239,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
             cgroup::setup_cgroup(*cg, p.config);
             rec.cgroup_path = cg->path;
             rec.cgroup_created = cg->created;
+            rec.cgroup_systemd_unit = cg->systemd_unit;
             cgroup_procs = cgroup::open_for_join(*cg);
             log::debug("create {}: cgroup {} ready", o.id, cg->dir());
         }
@@ -264,6 +265,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         LaunchedInit init = launch_init(boot, fds);
         cgroup_procs.reset();
         first = init.pid;
+        if (cg) cgroup::hand_over(*cg, first);
         log::debug("create {}: init stage started as pid {}", o.id, first);
         start_listener.reset();
         ns_fds.clear();

@@ -43,7 +43,7 @@ void kill_and_wait(const ContainerRecord& r) {
 void destroy_container(ContainerDir& dir, const std::optional<ContainerRecord>& r) {
     // The cgroup goes first (killing what is left in it): a failure keeps the state dir, so the
     // delete can be retried, instead of leaking a cgroup nobody remembers.
-    if (r && !r->cgroup_path.empty()) cgroup::remove_cgroup(cgroup::locate(r->cgroup_path, r->cgroup_created));
+    if (r && !r->cgroup_path.empty()) cgroup::remove_cgroup(cgroup::locate(r->cgroup_path, r->cgroup_created, r->cgroup_systemd_unit));
     std::optional<spec::Config> cfg;
     try {
         cfg = saved_config(dir);

@@ -116,7 +116,8 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
             if (rec->cgroup_path.empty()) fail("the container has no cgroup");
             spec::Resources& current = cfg.linux_->resources ? *cfg.linux_->resources : cfg.linux_->resources.emplace();
             const spec::Resources touched = merge(current, asked);
-            cgroup::update_cgroup(cgroup::locate(rec->cgroup_path, rec->cgroup_created), touched, cfg);
+            cgroup::update_cgroup(cgroup::locate(rec->cgroup_path, rec->cgroup_created, rec->cgroup_systemd_unit), touched,
+                                  cfg);
         }
         update_intel_rdt(o, dir, rec->pid, cfg);
         sys::write_file_atomic(dir.config_path(), spec::config_to_json(cfg).dump(), 0600);

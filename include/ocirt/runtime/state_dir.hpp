@@ -33,6 +33,7 @@ struct ContainerRecord {
     uint64_t start_time = 0;       ///< its start time, to tell it from a reused PID
     std::string cgroup_path;       ///< the container's cgroup in the v2 hierarchy; empty: none
     std::vector<std::string> cgroup_created;  ///< cgroup dirs create made, shallowest first
+    std::string cgroup_systemd_unit;          ///< the systemd driver's unit (--systemd-cgroup); empty: cgroupfs
 };
 
 /// One container's directory, locked for the lifetime of this object.
