@@ -65,7 +65,12 @@ def show(unit, *props):
 
 
 def unit_gone(unit):
-    return show(unit, "LoadState")["LoadState"] == "not-found"
+    """systemd knows the unit no more: "not-found"; a slice, which systemd can always load
+    (implicitly, as the parent of other units), is stopped and no longer transient."""
+    props = show(unit, "LoadState", "ActiveState", "Transient")
+    if unit.endswith(".slice"):
+        return props["ActiveState"] == "inactive" and props["Transient"] == "no"
+    return props["LoadState"] == "not-found"
 
 
 def daemon_reload():
@@ -92,7 +97,7 @@ def start_sleeping(env, rt, bundle, cgroups_path):
 
 def in_test_scope(env, rt, *argv, limits=None):
     """A container created (not started) in scope ocirt-test-<random>.scope of system.slice;
-    returns its id, the unit and the cgroup directory."""
+    returns its id, the unit, the cgroup directory and the container's output."""
     bundle = env.bundle()
     ident = short_id()
     if limits:
@@ -100,14 +105,21 @@ def in_test_scope(env, rt, *argv, limits=None):
     bundle.linux["cgroupsPath"] = f"system.slice:ocirt-test:{ident}"
     bundle.args(*argv).save()
     cid = env.new_id()
-    rt.create(cid, bundle.path).check()
+    io = rt.create(cid, bundle.path).check().io
     unit = f"ocirt-test-{ident}.scope"
-    return cid, unit, Path(CG_ROOT, "system.slice", unit)
+    return cid, unit, Path(CG_ROOT, "system.slice", unit), io
+
+
+def wait_unit_gone(unit):
+    try:
+        wait_until(lambda: unit_gone(unit), timeout=30, what=f"{unit} to be gone")
+    except AssertionError as e:
+        raise AssertionError(f"{e}: {show(unit, 'LoadState', 'ActiveState', 'SubState', 'Transient')}") from None
 
 
 def delete_and_check_gone(rt, cid, unit, *flags):
     rt.delete(cid, *flags).check()
-    wait_until(lambda: unit_gone(unit), timeout=30, what=f"{unit} to be gone")
+    wait_unit_gone(unit)
 
 
 LIMITS = {"memory": {"limit": 64 * 2 ** 20, "swap": 64 * 2 ** 20}, "pids": {"limit": 32},
@@ -159,14 +171,14 @@ def test_engine_cgroups_path_forms(env, rt, form):
     assert show(unit, "ActiveState")["ActiveState"] == "active"
 
     rt.delete(cid, "--force").check()
-    wait_until(lambda: unit_gone(unit), timeout=30, what=f"{unit} to be gone")
+    wait_unit_gone(unit)
     assert not cgdir.exists()
 
 
 def test_limits_hold_and_update_changes_unit_and_files(env, rt):
     # A fork bomb that the pids limit stops; the container's process stays (exec sleep).
     script = 'sh -c "while :; do sleep 100 & done" 2>/dev/null; exec sleep 300'
-    cid, unit, cgdir = in_test_scope(env, rt, "/bin/sh", "-c", script, limits={"pids": {"limit": 16}})
+    cid, unit, cgdir, _ = in_test_scope(env, rt, "/bin/sh", "-c", script, limits={"pids": {"limit": 16}})
     rt.start(cid).check()
     wait_until(lambda: keyed(cgdir, "pids.events").get("max", 0) > 0, timeout=60,
                what="pids.events to count refused forks")
@@ -187,19 +199,22 @@ def test_limits_hold_and_update_changes_unit_and_files(env, rt):
 
 def test_memory_limit_kills(env, rt):
     limit = 32 * 2 ** 20
-    cid, unit, cgdir = in_test_scope(env, rt, "/probe", "alloc", "256",
-                                     limits={"memory": {"limit": limit, "swap": limit}})
+    cid, unit, cgdir, io = in_test_scope(env, rt, "/probe", "alloc", "256",
+                                         limits={"memory": {"limit": limit, "swap": limit}})
     assert read(cgdir, "memory.max") == str(limit)
     assert show(unit, "MemoryMax")["MemoryMax"] == str(limit)
     rt.start(cid).check()
     rt.wait_status(cid, "stopped", timeout=60)
-    assert keyed(cgdir, "memory.events")["oom_kill"] >= 1
+    # Killed on the way (the probe prints each MiB it got), not done with its 256 MiB. The
+    # scope's cgroup went with its last process: systemd stops an empty scope.
+    got = [int(line.split()[1]) for line in io.out().splitlines() if line.startswith("allocated ")]
+    assert got and max(got) < 64, io.out()[-200:]
     # An OOM kill fails the scope; delete resets it, so that systemd forgets it.
     delete_and_check_gone(rt, cid, unit)
 
 
 def test_lifecycle_commands_find_the_unit(env, rt):
-    cid, unit, cgdir = in_test_scope(env, rt, "/bin/sleep", "300")
+    cid, unit, cgdir, _ = in_test_scope(env, rt, "/bin/sleep", "300")
     rt.start(cid).check()
     pid = rt.state(cid)["pid"]
     exec_result = rt.exec(cid, "/bin/cat", "/proc/self/cgroup").check()
@@ -221,7 +236,7 @@ def test_lifecycle_commands_find_the_unit(env, rt):
     # delete without --systemd-cgroup: the unit is in the container's state.
     plain = subprocess.run(Runtime.argv(rt, "delete", cid), capture_output=True, text=True)
     assert plain.returncode == 0, plain.stderr
-    wait_until(lambda: unit_gone(unit), timeout=30, what=f"{unit} to be gone")
+    wait_unit_gone(unit)
     assert not cgdir.exists()
 
 
@@ -236,7 +251,9 @@ def test_slice_name_makes_nested_slices(env, rt):
     cgroup = f"/ocirtt.slice/{unit}"
     assert show(unit, "ControlGroup")["ControlGroup"] == cgroup
     assert f"0::{cgroup}" in Path(f"/proc/{pid}/cgroup").read_text()
+    assert show(unit, "Transient")["Transient"] == "yes"
     delete_and_check_gone(rt, cid, unit, "--force")
+    assert not Path(CG_ROOT + cgroup).exists()
 
 
 def test_failed_create_leaves_no_unit(env, rt):
@@ -249,7 +266,7 @@ def test_failed_create_leaves_no_unit(env, rt):
     cid = env.new_id()
     result = rt.create(cid, bundle.path)
     assert result.rc != 0
-    wait_until(lambda: unit_gone(unit), timeout=30, what=f"{unit} to be gone")
+    wait_unit_gone(unit)
     assert not Path(CG_ROOT, "system.slice", unit).exists()
 
 
