@@ -22,6 +22,15 @@ packages=(
     libcap-dev
     libfmt-dev
     catch2
+    libsystemd-dev
+)
+# libsystemd-dev: sd-bus's headers for the systemd cgroup driver (ocirt loads
+# libsystemd.so.0 with dlopen only when --systemd-cgroup is used). The VM
+# lane's systemd boot (meson test vm-systemd) runs the shared host root's
+# systemd and dbus-daemon as the guest's PID 1 and system bus.
+packages+=(
+    systemd
+    dbus
 )
 # Tests and demo: the container rootfs is Debian's static busybox (the demo,
 # make-bundle.sh and the integration tests copy /bin/busybox); python3 runs the

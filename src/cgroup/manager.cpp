@@ -18,6 +18,7 @@
 #include "ocirt/cgroup/v1/freezer.hpp"
 #include "ocirt/cgroup/v1/manager.hpp"
 #include "ocirt/cgroup/v1/stats.hpp"
+#include "ocirt/cgroup/systemd/driver.hpp"
 #include "ocirt/cgroup/v2/resources.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
@@ -78,7 +79,7 @@ std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::str
     if (systemd && driver_for(host) == Driver::v1)
         fail("--systemd-cgroup: the systemd cgroup driver needs a unified (cgroup v2) host; this host is {}",
              host_kind_name(host.kind));
-    if (systemd) fail("--systemd-cgroup: the systemd cgroup driver is not supported by ocirt yet");
+    if (systemd) return systemd::plan(c, id);
     if (host.kind == HostKind::none) {
         const bool asks = wanted || (c.linux_ && c.linux_->resources);
         if (!asks) return std::nullopt;
@@ -102,6 +103,7 @@ std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::str
 
 void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
     if (cg.driver == Driver::v1) return v1::setup(cg, c);
+    if (!cg.systemd_unit.empty()) return systemd::setup(cg, c);
     const spec::Resources& r = resources_of(c);
     const auto needs = needed_controllers(r);
     const CgroupDir top(cg.mount.mount_point);
@@ -115,6 +117,10 @@ void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
     install_device_filter(cg.dir(), effective_device_rules(c));
 }
 
+void hand_over(ContainerCgroup& cg, pid_t init_pid) {
+    if (!cg.systemd_unit.empty()) systemd::hand_over(cg, init_pid);
+}
+
 std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg) {
     std::vector<sys::Fd> out;
     const auto dirs = cg.driver == Driver::v1 ? v1::all_dirs(cg) : std::vector<std::string>{cg.dir()};
@@ -125,7 +131,7 @@ std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg) {
 void join(int procs_fd) { with_context("join the container's cgroup", [&] { sys::write_all(procs_fd, "0"); }); }
 
 CgroupRecord record_of(const ContainerCgroup& cg) {
-    CgroupRecord r{cg.path, cg.created, cg.driver == Driver::v1 ? "v1" : "", cg.v1_dirs};
+    CgroupRecord r{cg.path, cg.created, cg.driver == Driver::v1 ? "v1" : "", cg.v1_dirs, cg.systemd_unit};
     if (cg.driver == Driver::v1 && cg.unified) r.v1_dirs[""] = cg.dir();
     return r;
 }
@@ -137,6 +143,7 @@ ContainerCgroup locate(const CgroupRecord& rec) {
     cg.host = host;
     cg.created = rec.created;
     cg.claimed = true;
+    cg.systemd_unit = rec.systemd_unit;
     if (rec.driver == "v1") {
         // The recorded directories, as create made them (mounts may have moved since).
         cg.driver = Driver::v1;
@@ -192,8 +199,8 @@ void remove_child_cgroups(const std::string& dir) {
     }
 }
 
-void remove_cgroup(const ContainerCgroup& cg) {
-    if (cg.driver == Driver::v1) return v1::remove(cg);
+namespace {
+void remove_cgroup_dirs(const ContainerCgroup& cg) {
     const CgroupDir files = cg.files();
     if (!cg.claimed || !sys::exists(cg.dir())) return;
     const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
@@ -219,9 +226,21 @@ void remove_cgroup(const ContainerCgroup& cg) {
         }
     }
 }
+}  // namespace
+
+void remove_cgroup(const ContainerCgroup& cg) {
+    if (cg.driver == Driver::v1) return v1::remove(cg);
+    if (cg.systemd_unit.empty()) return remove_cgroup_dirs(cg);
+    systemd::end_placeholder(cg);
+    // Processes killed and the cgroup removed first, then the unit stopped: stopping a scope
+    // with processes in it would SIGTERM them and wait out systemd's stop timeout.
+    remove_cgroup_dirs(cg);
+    if (cg.claimed) systemd::stop(cg);
+}
 
 void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config) {
     if (cg.driver == Driver::v1) return v1::update(cg, r, config);
+    if (!cg.systemd_unit.empty()) systemd::set_properties(cg, r, config);
     const CgroupDir files = cg.files();
     // A limit of a kind create did not set needs its controller enabled in the ancestors now.
     const auto needs = needed_controllers(r);

@@ -261,6 +261,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         LaunchedInit init = launch_init(boot, fds);
         cgroup_procs.clear();
         first = init.pid;
+        if (cg) cgroup::hand_over(*cg, first);
         log::debug("create {}: init stage started as pid {}", o.id, first);
         start_listener.reset();
         ns_fds.clear();

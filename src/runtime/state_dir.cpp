@@ -151,7 +151,8 @@ spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRec
 }
 
 cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r) {
-    return cgroup::locate(cgroup::CgroupRecord{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs});
+    return cgroup::locate(cgroup::CgroupRecord{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs,
+                                                  r.cgroup_systemd_unit});
 }
 
 void set_cgroup_record(ContainerRecord& r, const cgroup::CgroupRecord& c) {
@@ -159,6 +160,7 @@ void set_cgroup_record(ContainerRecord& r, const cgroup::CgroupRecord& c) {
     r.cgroup_created = c.created;
     r.cgroup_driver = c.driver;
     r.cgroup_dirs = c.v1_dirs;
+    r.cgroup_systemd_unit = c.systemd_unit;
 }
 
 }  // namespace ocirt::runtime

@@ -8,12 +8,13 @@
 namespace ocirt::runtime {
 
 std::string record_to_json(const ContainerRecord& r) {
-    const nlohmann::json j = {
+    nlohmann::json j = {
         {"id", r.id},           {"bundle", r.bundle}, {"rootfs", r.rootfs},         {"created", r.created},
         {"owner", r.owner},     {"pid", r.pid},       {"start_time", r.start_time}, {"annotations", r.annotations},
         {"cgroup_path", r.cgroup_path}, {"cgroup_created", r.cgroup_created},
         {"cgroup_driver", r.cgroup_driver}, {"cgroup_dirs", r.cgroup_dirs},
     };
+    if (!r.cgroup_systemd_unit.empty()) j["cgroup_systemd_unit"] = r.cgroup_systemd_unit;
     // Annotations are checked UTF-8 when the config is validated; replace rather than throw.
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -40,6 +41,7 @@ ContainerRecord record_from_json(std::string_view text) {
         r.cgroup_created = j.value("cgroup_created", std::vector<std::string>{});
         r.cgroup_driver = j.value("cgroup_driver", "");
         r.cgroup_dirs = j.value("cgroup_dirs", std::map<std::string, std::string>{});
+        r.cgroup_systemd_unit = j.value("cgroup_systemd_unit", "");
         return r;
     } catch (const nlohmann::json::exception& e) {
         fail("corrupt state file: {}", e.what());

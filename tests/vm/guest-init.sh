@@ -7,7 +7,8 @@
 # fresh tmpfs on /run, the job share "ocirtjob" (writable, the host's job dir)
 # on /run/ocirt-vm/job, the kernel filesystems, and cgroup2 alone on
 # /sys/fs/cgroup; then switch_root runs /run/ocirt-vm/job/job.sh, which the
-# host wrote, as PID 1 of the switched root.
+# host wrote, as PID 1 of the switched root (in the systemd boot, systemd is
+# PID 1 and runs job.sh as a service: systemd-init.sh).
 #
 # Any failure here prints one "ocirt-vm: ..." line and powers off: the host
 # then finds no status file in the job dir and reports the failure with the
@@ -57,4 +58,11 @@ mount -t tmpfs -o mode=1777,nosuid,nodev shm /newroot/dev/shm || fail "mount /de
 mount -t mqueue mqueue /newroot/dev/mqueue || fail "mount mqueue"
 
 [ -f /newroot/run/ocirt-vm/job/job.sh ] || fail "the job share holds no job.sh"
+# The systemd boot (run-vm-tests.sh --systemd copies systemd-init.sh into the
+# job share): it writes the units that run job.sh as a service, then systemd
+# is PID 1.
+if [ -f /newroot/run/ocirt-vm/job/systemd-init.sh ]; then
+    . /newroot/run/ocirt-vm/job/systemd-init.sh
+    exec switch_root /newroot /lib/systemd/systemd
+fi
 exec switch_root /newroot /bin/busybox sh /run/ocirt-vm/job/job.sh

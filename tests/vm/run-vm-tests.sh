@@ -4,6 +4,11 @@
 #
 #   run-vm-tests.sh [--work-dir DIR] [--clients] OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
 #   run-vm-tests.sh [--work-dir DIR] --shell
+#   run-vm-tests.sh [--work-dir DIR] --systemd OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
+#
+# --systemd boots with systemd as PID 1 (Debian's, from the shared host root)
+# and the system bus; systemd runs the same job as a service
+# (systemd-init.sh). The systemd cgroup driver's tests need it.
 #
 # --shell boots the same VM with an interactive shell on the console instead
 # of the tests (no timeout; leave the shell to power off).
@@ -54,11 +59,13 @@ source_root=$(cd "$here/../.." && pwd)
 work=
 shell=0
 clients=0
+systemd=0
 while [[ ${1:-} == --* ]]; do
     case $1 in
         --work-dir) work=${2:?--work-dir needs a directory}; shift 2 ;;
         --shell) shell=1; shift ;;
         --clients) clients=1; shift ;;
+        --systemd) systemd=1; shift ;;
         *) echo "run-vm-tests.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -170,6 +177,11 @@ fi
         printf 'exec /bin/busybox sh %q %q\n' "$here/guest-run.sh" "$guest_job/phases"
     fi
 } >"$job/job.sh"
+if [[ $systemd == 1 ]]; then
+    [[ -x /lib/systemd/systemd ]] || skip "no systemd at /lib/systemd/systemd (apt-get install -y systemd)"
+    [[ -x /usr/bin/dbus-daemon ]] || skip "no dbus-daemon (apt-get install -y dbus)"
+    cp "$here/systemd-init.sh" "$job/systemd-init.sh"
+fi
 
 append="console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=4 mitigations=off"
 append+=" ${OCIRT_VM_APPEND:-}"

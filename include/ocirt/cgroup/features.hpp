@@ -8,7 +8,7 @@ namespace ocirt::cgroup {
 struct CgroupFeatures {
     bool v1 = true;            ///< cgroup v1 hierarchies (legacy and hybrid hosts) are driven as runc's fs
     bool v2 = true;
-    bool systemd = false;      ///< no systemd cgroup driver (--systemd-cgroup is an error)
+    bool systemd = true;       ///< the systemd driver (--systemd-cgroup; cgroup/systemd/)
     bool systemd_user = false;
     bool rdma = true;
 };

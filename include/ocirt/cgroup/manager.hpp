@@ -37,6 +37,9 @@ struct ContainerCgroup {
     /// directories themselves (the hierarchies are several).
     std::vector<std::string> created;
     bool claimed = false;              ///< the cgroup is the container's (made, or found empty, by ocirt)
+    std::string systemd_unit;          ///< the systemd driver's unit ("libpod-1.scope"); empty: cgroupfs driver
+    std::string systemd_slice;         ///< its slice (at create)
+    pid_t placeholder = 0;             ///< at create, the process holding a new scope until the init stage is in
     /// The cgroup's directory in the cgroup2 hierarchy; "" for a v1 driver cgroup on a legacy host.
     std::string dir() const;
     /// Its interface files.
@@ -44,15 +47,18 @@ struct ContainerCgroup {
 };
 
 /// Where the cgroup of container `id` goes. nullopt when this host has no cgroup2 mount and
-/// the config asks for nothing a cgroup does (no cgroupsPath, no resources). Throws for the
-/// systemd form (`systemd` true), which ocirt does not drive yet. On a hybrid host the cgroup
-/// goes in the cgroup2 hierarchy; setup_cgroup refuses limits whose controller v1 holds.
+/// the config asks for nothing a cgroup does (no cgroupsPath, no resources). With `systemd`
+/// (--systemd-cgroup) the systemd driver's unit (cgroup/systemd/driver.hpp). On a hybrid host
+/// the cgroup goes in the cgroup2 hierarchy; setup_cgroup refuses limits whose controller v1 holds.
 std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd);
 /// Checks that the hierarchy offers every controller the config needs, then creates the
 /// cgroup (recording what it made in `cg.created` as it goes), enables the controllers in its
 /// ancestors, applies linux.resources and installs the device filter. On an error the caller
 /// removes the cgroup with remove_cgroup.
 void setup_cgroup(ContainerCgroup& cg, const spec::Config& c);
+/// Once the init stage runs as `init_pid`, before anything waits on it: the systemd driver puts
+/// it in the new scope and ends the scope's placeholder process. Nothing for cgroupfs.
+void hand_over(ContainerCgroup& cg, pid_t init_pid);
 /// cgroup.procs of the cgroup in each of its hierarchies, open for writing, for the init stage
 /// to join with (each fd in turn, before it unshares anything).
 std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg);
@@ -65,6 +71,7 @@ struct CgroupRecord {
     std::vector<std::string> created;
     std::string driver;                          ///< driver_name(); "" (older records) is v2
     std::map<std::string, std::string> v1_dirs;  ///< v1 driver: hierarchy key → directory ("" → the cgroup2 one)
+    std::string systemd_unit;                    ///< the systemd driver's unit; empty: cgroupfs
 };
 /// The record of a cgroup.
 CgroupRecord record_of(const ContainerCgroup& cg);
@@ -72,17 +79,19 @@ CgroupRecord record_of(const ContainerCgroup& cg);
 ContainerCgroup locate(const CgroupRecord& rec);
 /// A recorded v2 cgroup (older callers).
 inline ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created) {
-    return locate(CgroupRecord{path, created, "", {}});
+    return locate(CgroupRecord{path, created, "", {}, ""});
 }
 /// The existing cgroup `relative` below `cg` (exec --cgroup); throws if the path leaves `cg`
 /// or no such cgroup exists.
 ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relative);
 /// Kills what is left in the cgroup and below it (cgroup.kill, or SIGKILL to each process), waits
 /// until it is empty, removes it with every cgroup its processes made below it (deepest first),
-/// then the directories ocirt created above it (those still empty).
+/// then the directories ocirt created above it (those still empty); the systemd driver then
+/// stops the unit (StopUnit, waiting) and resets it, so that systemd knows it no more.
 void remove_cgroup(const ContainerCgroup& cg);
 /// Applies new resources to a live container's cgroup (`update`); a devices list replaces the
-/// device filter (`config` supplies linux.devices and the defaults).
+/// device filter (`config` supplies linux.devices and the defaults). The systemd driver sets the
+/// unit's properties first (SetUnitProperties), then the files.
 void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config);
 
 /// Freezes the container's cgroup (cgroup.freeze, or the v1 freezer).

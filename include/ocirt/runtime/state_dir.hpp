@@ -36,6 +36,7 @@ struct ContainerRecord {
     std::vector<std::string> cgroup_created;  ///< cgroup dirs create made, shallowest first
     std::string cgroup_driver;     ///< "v1" (a directory per hierarchy), "" or "v2"
     std::map<std::string, std::string> cgroup_dirs;  ///< v1: hierarchy key → directory ("" → cgroup2)
+    std::string cgroup_systemd_unit;          ///< the systemd driver's unit (--systemd-cgroup); empty: cgroupfs
 };
 
 /// The container's cgroup as the record names it (it must have one).

@@ -84,16 +84,6 @@ def test_a_missing_controller_is_named_with_the_field(env, bundle):
     env.assert_nothing_left(cid)
 
 
-def test_systemd_cgroup_driver_is_a_clear_error(env, bundle):
-    bundle.linux["cgroupsPath"] = "system.slice:ocirt:c1"
-    bundle.probe("sleep", "60").save()
-    cid = env.new_id()
-    result = env.rt.invoke("--systemd-cgroup", "create", "--bundle", bundle.path, cid)
-    assert result.rc != 0
-    assert "--systemd-cgroup" in result.err and "not supported" in result.err, result.err
-    env.assert_nothing_left(cid)
-
-
 def test_network_classid_is_refused_on_cgroup_v2(env, bundle):
     resources(bundle)["network"] = {"classID": 1048577}
     bundle.probe("sleep", "60").save()
