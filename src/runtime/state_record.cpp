@@ -12,6 +12,8 @@ std::string record_to_json(const ContainerRecord& r) {
         {"id", r.id},           {"bundle", r.bundle}, {"rootfs", r.rootfs},         {"created", r.created},
         {"owner", r.owner},     {"pid", r.pid},       {"start_time", r.start_time}, {"annotations", r.annotations},
         {"cgroup_path", r.cgroup_path}, {"cgroup_created", r.cgroup_created},
+        {"phase", r.creating ? "creating" : "created"}, {"init_pid", r.init_pid}, {"init_start_time", r.init_start_time},
+        {"host_resources", r.host_resources}, {"hooks_started", r.hooks_started},
     };
     // Annotations are checked UTF-8 when the config is validated; replace rather than throw.
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -37,6 +39,14 @@ ContainerRecord record_from_json(std::string_view text) {
         r.start_time = j.at("start_time").get<uint64_t>();
         r.cgroup_path = j.value("cgroup_path", "");
         r.cgroup_created = j.value("cgroup_created", std::vector<std::string>{});
+        // Records written before these fields existed are of finished creates.
+        const std::string phase = j.value("phase", "created");
+        if (phase != "creating" && phase != "created") fail("corrupt state file: phase \"{}\"", phase);
+        r.creating = phase == "creating";
+        r.init_pid = j.value("init_pid", pid_t{0});
+        r.init_start_time = j.value("init_start_time", uint64_t{0});
+        r.host_resources = j.value("host_resources", true);
+        r.hooks_started = j.value("hooks_started", !r.creating);
         return r;
     } catch (const nlohmann::json::exception& e) {
         fail("corrupt state file: {}", e.what());

@@ -33,14 +33,26 @@ struct ContainerRecord {
     uint64_t start_time = 0;       ///< its start time, to tell it from a reused PID
     std::string cgroup_path;       ///< the container's cgroup in the v2 hierarchy; empty: none
     std::vector<std::string> cgroup_created;  ///< cgroup dirs create made, shallowest first
+    // Progress of create, recorded before each step that makes something outside the state dir
+    // (docs/security.md, "Crash consistency"), so that `delete --force` can undo any prefix.
+    bool creating = false;         ///< create has not finished (or was killed): OCI status `creating`
+    pid_t init_pid = 0;            ///< the init stage's first process, while creating
+    uint64_t init_start_time = 0;  ///< its start time
+    bool host_resources = false;   ///< netDevices / netns pin / intelRdt may have been set up
+    bool hooks_started = false;    ///< prestart hooks may have run: poststop runs on delete
 };
 
 /// One container's directory, locked for the lifetime of this object.
 class ContainerDir {
 public:
-    /// Creates <root>/<id> exclusively (an existing one is "container <id> already exists").
+    /// Creates <root>/<id> exclusively, locked before anything is written in it (an existing one
+    /// is "container already exists", or "container exists in state creating; delete --force it"
+    /// for a create that was interrupted). A directory left empty by a create killed between
+    /// its mkdir and its first record is taken over.
     static ContainerDir create(const std::string& root, const std::string& id);
-    /// Opens and locks an existing <root>/<id> ("container <id> does not exist").
+    /// Opens and locks an existing <root>/<id> ("container <id> does not exist"); the lock is
+    /// checked to be on the directory still at that path (a concurrent delete may have removed
+    /// it, and a create made a new one, while this waited for the lock).
     static ContainerDir open(const std::string& root, const std::string& id);
     /// Opens <root>/<id> without the lock, for read-only commands (state.json is replaced
     /// atomically, so a reader never sees half a file); hooks may call `state` during create.
@@ -79,6 +91,9 @@ bool container_exists(const std::string& root, const std::string& id);
 /// Where ocirt keeps caches for a state root: the sibling `<root>.cache` (/run/ocirt.cache), which
 /// no container ID can name and which runc's `list` of a shared root does not read.
 std::string cache_root(const std::string& root);
+
+/// `pid` if that process is alive (not a zombie) and started at `start_time`: never a reused PID.
+std::optional<pid_t> live_pid(pid_t pid, uint64_t start_time);
 
 /// The live status of a recorded container (created/running/stopped), robust to PID reuse.
 spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r);
