@@ -155,7 +155,11 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     with_context("delete " + id, [&] {
         // runc: --force on a missing container succeeds. A directory under the root that is not
         // a container's is not ocirt's to remove.
-        if (force && !container_exists(g.root, id)) return;
+        // A directory a create left empty when it was killed (before its first record) goes.
+        if (force && !container_exists(g.root, id)) {
+            remove_abandoned(g.root, id);
+            return;
+        }
         ContainerDir dir = ContainerDir::open(g.root, id);
         const auto rec = dir.load();
         const spec::Status st = compute_status(dir, rec);

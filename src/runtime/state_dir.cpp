@@ -160,6 +160,17 @@ std::string ContainerDir::start_socket_address() const {
 
 void ContainerDir::destroy() { sys::remove_tree(path_); }
 
+bool remove_abandoned(const std::string& root, const std::string& id) {
+    validate_id(id);
+    const std::string path = root + "/" + id;
+    const auto st = sys::stat_path(path, false);
+    if (!st || !S_ISDIR(st->st_mode)) return false;
+    sys::Fd lock = lock_dir(path);
+    if (!same_dir(lock.get(), path) || is_container_dir(path) || !abandoned_before_first_record(path)) return false;
+    sys::remove_tree(path);
+    return true;
+}
+
 std::vector<std::string> list_ids(const std::string& root) {
     if (!sys::stat_path(root)) return {};
     std::vector<std::string> ids;

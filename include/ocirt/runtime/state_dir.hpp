@@ -86,6 +86,9 @@ private:
 /// The IDs of the containers under a state root (unsorted): directories that hold state.json or
 /// config.json; anything else there is not a container. An absent root has none.
 std::vector<std::string> list_ids(const std::string& root);
+/// Removes <root>/<id> if a create was killed between making it and writing its first record
+/// (empty, or temporary files only; checked under the lock). True if it did.
+bool remove_abandoned(const std::string& root, const std::string& id);
 /// True if <root>/<id> is a container's directory (as list_ids counts them). Validates the ID.
 bool container_exists(const std::string& root, const std::string& id);
 /// Where ocirt keeps caches for a state root: the sibling `<root>.cache` (/run/ocirt.cache), which
