@@ -119,7 +119,7 @@ ContainerDir ContainerDir::create(const std::string& root, const std::string& id
             rec = existing.load();
         } catch (const Error&) {
         }
-        if (compute_status(existing, rec) == spec::Status::creating)
+        if (is_container_dir(path) && compute_status(existing, rec) == spec::Status::creating)
             fail("container exists in state creating; delete --force it");
         fail("container already exists");
     }

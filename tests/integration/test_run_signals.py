@@ -15,6 +15,7 @@ WINCH resizes a pty):
 `run` would not exit.
 """
 
+import os
 import signal
 
 import pytest
@@ -67,3 +68,27 @@ def test_run_exits_128_plus_the_signal_the_container_died_of(env, bundle, sig):
 
     rc, io = _run_and_signal(env, bundle, cid, sig, running)
     assert rc == 128 + sig, f"signal {sig}: run exited {rc}; stderr: {io.err()}"
+
+
+def test_sigkill_of_run_leaves_a_running_container_state_and_delete_work_on(env, bundle):
+    """runc's choice: `run` SIGKILLed (it cannot forward that) leaves its container running,
+    recorded, and `state`/`kill`/`delete` work on it as on a detached one."""
+    cid = env.new_id()
+    bundle.args("/bin/sleep", "300").save()
+    env.rt.track(cid)
+    proc, io = env.rt.spawn("run", "--bundle", bundle.path, cid)
+    try:
+        state = env.rt.wait_status(cid, "running", timeout=20)
+        proc.kill()
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    pid = state["pid"]
+    os.kill(pid, 0)  # still there
+    after = env.rt.state(cid)
+    assert after["status"] == "running" and after["pid"] == pid
+    env.rt.delete(cid, "--force").check()
+    wait_until(lambda: not os.path.exists(f"/proc/{pid}"), timeout=10, what=f"container process {pid} to go")
+    assert env.rt.invoke("state", cid).rc != 0
