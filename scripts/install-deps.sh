@@ -36,7 +36,8 @@ packages+=(
 # make-bundle.sh and the integration tests copy /bin/busybox); python3 runs the
 # build's schema embedding, the scripts' JSON edits and the pytest-based
 # integration suite; iproute2 lets tests look at network namespaces from the
-# host side; the schema validator's unit tests run the official
+# host side; strace kills the runtime at each of its syscalls in the crash-consistency
+# test (test_crash_consistency.py); the schema validator's unit tests run the official
 # JSON-Schema-Test-Suite that json-schema-test-suite ships. The VM lane
 # (tests/vm/, meson suite `vm`) boots Debian's kernel under qemu's TCG; it
 # fetches the kernel itself with `apt-get download` (a package file, never
@@ -46,6 +47,7 @@ packages+=(
     python3
     python3-pytest
     iproute2
+    strace
     json-schema-test-suite
     qemu-system-x86
 )

@@ -136,6 +136,25 @@ CgroupRecord record_of(const ContainerCgroup& cg) {
     return r;
 }
 
+std::optional<CgroupRecord> planned_record(const ContainerCgroup& cg) {
+    if (!cg.systemd_unit.empty()) return std::nullopt;
+    CgroupRecord r = record_of(cg);
+    r.created.clear();
+    if (cg.driver == Driver::v1) {
+        r.created = v1::dirs_to_make(cg);
+    } else {
+        // v2: hierarchy paths, shallowest first, as setup records them.
+        std::string prefix;
+        for (const auto& part : util::split(cg.path, '/')) {
+            if (part.empty()) continue;
+            prefix += "/" + part;
+            if (!sys::exists(directory_of(cg.mount, prefix))) r.created.push_back(prefix);
+        }
+    }
+    if (r.created.empty()) return std::nullopt;
+    return r;
+}
+
 ContainerCgroup locate(const CgroupRecord& rec) {
     const CgroupHost host = discover_host();
     ContainerCgroup cg;
@@ -202,12 +221,12 @@ void remove_child_cgroups(const std::string& dir) {
 namespace {
 void remove_cgroup_dirs(const ContainerCgroup& cg) {
     const CgroupDir files = cg.files();
-    if (!cg.claimed || !sys::exists(cg.dir())) return;
+    if (!cg.claimed) return;
     const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
     // rmdir fails with EBUSY while a process (even a dying one) is in the cgroup or below it;
     // kill (cgroup.kill reaches the whole subtree) and retry until the kernel has let go of the
-    // last one.
-    while (true) {
+    // last one. A create killed before it made the cgroup may still have made parents.
+    while (sys::exists(cg.dir())) {
         if (populated(files) && !kill_all(files)) signal_all(files, SIGKILL);
         remove_child_cgroups(cg.dir());
         const int err = sys::remove_empty_dir(cg.dir());
@@ -220,6 +239,7 @@ void remove_cgroup_dirs(const ContainerCgroup& cg) {
     for (auto it = cg.created.rbegin(); it != cg.created.rend(); ++it) {
         if (*it == cg.path) continue;
         const int err = sys::remove_empty_dir(directory_of(cg.mount, *it));
+        if (err == ENOENT) continue;  // recorded before a killed create made it
         if (err != 0) {
             if (err != EBUSY && err != ENOTEMPTY) log::debug("remove cgroup {}: {}", *it, std::strerror(err));
             break;

@@ -216,14 +216,18 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
     rec.created = util::now_rfc3339();
     rec.owner = owner_name();
     rec.annotations = p.config.annotations;
+    rec.creating = true;
 
     pid_t first = 0;
     bool first_reaped = false;
-    bool hooks_started = false;
     std::optional<cgroup::ContainerCgroup> cg;
     try {
+        // The record comes first and is updated (atomically) before each step that makes
+        // something outside this directory: a create killed anywhere leaves what `delete
+        // --force` needs to undo it (docs/security.md, "Crash consistency").
         const std::string config_text = spec::config_to_json(p.config).dump();
         sys::write_file_atomic(dir.config_path(), config_text, 0600);
+        dir.save(rec);
         // The init stage waits on this socket for `start` (see start_container).
         sys::Fd start_listener = sys::listen_seqpacket(dir.start_socket_address());
 
@@ -236,8 +240,15 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
             cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
         std::vector<sys::Fd> cgroup_procs;
         if (cg) {
+            // A cgroup that exists already is recorded once create has claimed it (it may hold
+            // someone else's processes until then); one create makes is recorded first.
+            if (const auto planned = cgroup::planned_record(*cg)) {
+                set_cgroup_record(rec, *planned);
+                dir.save(rec);
+            }
             cgroup::setup_cgroup(*cg, p.config);
             set_cgroup_record(rec, cgroup::record_of(*cg));
+            dir.save(rec);
             cgroup_procs = cgroup::open_for_join(*cg);
             log::debug("create {}: cgroup {} ready", o.id, cg->dir());
         }
@@ -258,9 +269,14 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         for (const auto& f : ns_fds) fds.push_back(f.get());
         for (const auto& f : cgroup_procs) fds.push_back(f.get());
         boot.join_cgroups = static_cast<int>(cgroup_procs.size());
+        // The init stage dies with this process until it is recorded (PR_SET_PDEATHSIG, set
+        // in the child before it execs), and after that through the sync socket's EOF.
         LaunchedInit init = launch_init(boot, fds);
         cgroup_procs.clear();
         first = init.pid;
+        rec.init_pid = first;
+        rec.init_start_time = sys::process_start_time(first).value_or(0);
+        dir.save(rec);
         if (cg) cgroup::hand_over(*cg, first);
         log::debug("create {}: init stage started as pid {}", o.id, first);
         start_listener.reset();
@@ -285,6 +301,8 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         }
         if (!out.pidfd) fail("the container process exited during create");
         rec.start_time = sys::process_start_time(rec.pid).value_or(0);
+        rec.host_resources = true;
+        dir.save(rec);
         log::debug("create {}: container process is pid {}", o.id, rec.pid);
         acquire_host_resources(dir, p.config, rec.pid);
 
@@ -300,7 +318,8 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         }
         if (m.type != Msg::mounts_ready) fail("sync: expected mounts_ready, got {}", msg_name(m.type));
 
-        hooks_started = true;
+        rec.hooks_started = true;
+        dir.save(rec);
         log::debug("create {}: rootfs mounted; running prestart and createRuntime hooks", o.id);
         const std::string creating = hook_state(rec, spec::Status::creating);
         hooks::run_hooks(p.config.hooks.prestart, creating, "prestart");
@@ -313,12 +332,15 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
 
         log::debug("create {}: container is ready", o.id);
         send_pidfd(pidfd_socket, rec.pid, PidfdKind::standard);
+        rec.creating = false;
+        rec.init_pid = 0;
+        rec.init_start_time = 0;
         dir.save(rec);
         write_pid_file(o.pid_file, rec.pid);
         out.pid = rec.pid;
         return out;
     } catch (const Error&) {
-        abort_create(dir, first, first_reaped, rec.pid, hooks_started, rec, p.config, cg);
+        abort_create(dir, first, first_reaped, rec.pid, rec.hooks_started, rec, p.config, cg);
         throw;
     }
 }

@@ -5,16 +5,26 @@
 #include <memory>
 #include <optional>
 
+#include "ocirt/sys/process.hpp"
 #include "ocirt/terminal/console.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::runtime {
 
 std::vector<int> foreground_signals() {
-    return {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGCHLD, SIGCONT, SIGWINCH};
+    // Every signal that can be caught, the real-time ones and TSTP/TTIN/TTOU included (so the
+    // foreground ocirt is never stopped or killed by one: it forwards them). runc forwards all
+    // but CHLD, WINCH and URG (which the Go runtime keeps for itself); URG is forwarded here.
+    std::vector<int> all;
+    for (int sig = 1; sig <= 64; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP) all.push_back(sig);
+    return all;
 }
 
 sys::ExitStatus wait_foreground(pid_t pid, int sigfd, sys::Fd console_master) {
+    // Hooks run since the signalfd was made restore the mask through glibc, which drops
+    // signals 32 and 33 from it: block them all again before waiting.
+    sys::block_signals(foreground_signals());
     std::unique_ptr<terminal::TerminalProxy> proxy;
     if (console_master) proxy = std::make_unique<terminal::TerminalProxy>(console_master.get());
     bool master_open = proxy != nullptr;

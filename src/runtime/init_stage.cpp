@@ -157,6 +157,9 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     // other signal whose default action ends a process must end it, as they end runc's waiting
     // init. As PID 1 of a new PID namespace it would ignore them without a handler.
     sys::exit_on_terminating_signals();
+    // The parent has recorded this process by now (delete can reach it): it no longer dies with
+    // the parent (launch_init set that), so a detached container outlives `create`/`exec -d`.
+    sys::set_parent_death_signal(0);
     install_listener_filter(boot, cp, ch);
     ch.send(Msg::ready);
 
@@ -214,6 +217,9 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     security::apply_exec_labels(proc);
     ContainerProcess cp = become_container_process(proc, filter_needs_admin(boot, proc.no_new_privileges));
     for (const auto& w : cp.warnings) ch.send(Msg::warning, w);
+    // The parent has recorded this process by now (delete can reach it): it no longer dies with
+    // the parent (launch_init set that), so a detached container outlives `create`/`exec -d`.
+    sys::set_parent_death_signal(0);
     install_listener_filter(boot, cp, ch);
     ch.send(Msg::ready);
     // The parent waits for the sync socket to close on execve, or for the error below.

@@ -47,6 +47,18 @@ void kill_and_wait(const ContainerRecord& r) {
     if (!sys::wait_pidfd_exit(pidfd.get(), kKillWaitMs)) fail("container process {} did not die after SIGKILL", r.pid);
 }
 
+/// SIGKILLs the processes an interrupted create recorded (the init stage's first process and
+/// the container process), each only if it is still the process recorded, and waits for them.
+void kill_recorded(const ContainerRecord& r) {
+    for (const auto& [pid, started] : {std::pair{r.pid, r.start_time}, std::pair{r.init_pid, r.init_start_time}}) {
+        if (pid <= 0) continue;
+        sys::Fd pidfd = sys::pidfd_open(pid);
+        if (!pidfd || sys::process_start_time(pid) != started) continue;
+        sys::pidfd_signal(pidfd.get(), SIGKILL);
+        if (!sys::wait_pidfd_exit(pidfd.get(), kKillWaitMs)) fail("process {} did not die after SIGKILL", pid);
+    }
+}
+
 }  // namespace
 
 void destroy_container(ContainerDir& dir, const std::optional<ContainerRecord>& r) {
@@ -59,8 +71,8 @@ void destroy_container(ContainerDir& dir, const std::optional<ContainerRecord>& 
     } catch (const Error& e) {
         log::warn("delete {}: reading the saved config: {}", dir.id(), e.what());
     }
-    if (cfg) release_host_resources(dir, *cfg);
-    if (r && cfg) hooks::run_hooks_warn_only(cfg->hooks.poststop, hook_state(*r, spec::Status::stopped), "poststop");
+    if (cfg && (!r || r->host_resources)) release_host_resources(dir, *cfg);
+    if (r && cfg && r->hooks_started) hooks::run_hooks_warn_only(cfg->hooks.poststop, hook_state(*r, spec::Status::stopped), "poststop");
     dir.destroy();
 }
 
@@ -151,7 +163,11 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
     with_context("delete " + id, [&] {
         // runc: --force on a missing container succeeds. A directory under the root that is not
         // a container's is not ocirt's to remove.
-        if (force && !container_exists(g.root, id)) return;
+        // A directory a create left empty when it was killed (before its first record) goes.
+        if (force && !container_exists(g.root, id)) {
+            remove_abandoned(g.root, id);
+            return;
+        }
         ContainerDir dir = ContainerDir::open(g.root, id);
         const auto rec = dir.load();
         const spec::Status st = compute_status(dir, rec);
@@ -162,7 +178,10 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
                 kill_and_wait(*rec);  // a created container never ran its program: delete kills it
                 break;
             case spec::Status::creating:
+                // A create in progress holds the lock: this one is interrupted. Undo what it
+                // recorded (docs/security.md, "Crash consistency").
                 if (!force) fail("container is still being created; use --force");
+                if (rec) kill_recorded(*rec);
                 break;
             default:
                 if (!force) fail("cannot delete container {} that is not stopped: {}", id, spec::status_name(st));

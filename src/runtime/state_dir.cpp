@@ -54,23 +54,86 @@ void validate_id(const std::string& id) {
     }
 }
 
+namespace {
+
+/// True if `fd` (a locked directory) is still the directory at `path`.
+bool same_dir(int fd, const std::string& path) {
+    const auto at_path = sys::stat_path(path, false);
+    if (!at_path) return false;
+    const struct stat held = sys::stat_fd(fd);
+    return at_path->st_dev == held.st_dev && at_path->st_ino == held.st_ino;
+}
+
+/// A directory a killed create made but never recorded anything in: empty, or only the
+/// temporary files of an atomic write that did not reach its rename.
+bool abandoned_before_first_record(const std::string& path) {
+    for (const auto& name : sys::list_dir(path))
+        if (name.find(".tmp-") == std::string::npos) return false;
+    return true;
+}
+
+}  // namespace
+
+std::optional<pid_t> live_pid(pid_t pid, uint64_t start_time) {
+    if (pid <= 0) return std::nullopt;
+    const auto started = sys::process_start_time(pid);
+    if (!started || *started != start_time) return std::nullopt;
+    const auto state = sys::process_state(pid);
+    if (!state || *state == 'Z' || *state == 'X') return std::nullopt;
+    return pid;
+}
+
 ContainerDir ContainerDir::create(const std::string& root, const std::string& id) {
     validate_id(id);
     sys::make_dirs(root, 0700);
     const std::string path = root + "/" + id;
-    try {
-        sys::make_dir(path, 0711, false);
-    } catch (const Error& e) {
-        if (e.code() == EEXIST) fail("container already exists");
-        throw;
+    for (int attempt = 0;; ++attempt) {
+        bool made = false;
+        try {
+            made = sys::make_dir(path, 0711, false);
+        } catch (const Error& e) {
+            if (e.code() != EEXIST) throw;
+        }
+        // The lock is taken before anything is written in the directory: a `delete` that gets
+        // there first finds no record (not a container) and leaves it alone; one that comes
+        // later waits for this create to finish or fail.
+        sys::Fd lock;
+        try {
+            lock = lock_dir(path);
+        } catch (const Error& e) {
+            if (e.code() == ENOENT && attempt < 5) continue;  // removed meanwhile: make it again
+            throw;
+        }
+        if (!same_dir(lock.get(), path)) {
+            if (attempt < 5) continue;
+            fail("container already exists");
+        }
+        if (made) return ContainerDir(path, id, std::move(lock));
+        if (!is_container_dir(path) && abandoned_before_first_record(path)) {
+            for (const auto& name : sys::list_dir(path)) sys::remove_file(path + "/" + name);
+            return ContainerDir(path, id, std::move(lock));
+        }
+        ContainerDir existing(path, id, sys::Fd());
+        std::optional<ContainerRecord> rec;
+        try {
+            rec = existing.load();
+        } catch (const Error&) {
+        }
+        if (is_container_dir(path) && compute_status(existing, rec) == spec::Status::creating)
+            fail("container exists in state creating; delete --force it");
+        fail("container already exists");
     }
-    return ContainerDir(path, id, lock_dir(path));
 }
 
 ContainerDir ContainerDir::open(const std::string& root, const std::string& id) {
-    ContainerDir d = open_for_reading(root, id);
-    d.lock_ = lock_dir(d.path_);
-    return d;
+    for (int attempt = 0;; ++attempt) {
+        ContainerDir d = open_for_reading(root, id);
+        d.lock_ = lock_dir(d.path_);
+        // While this waited for the lock, a delete may have removed the directory (and a create
+        // made a new one at the same path): the lock must be on what the path names now.
+        if (same_dir(d.lock_.get(), d.path_) && is_container_dir(d.path_)) return d;
+        if (attempt >= 5) fail("container does not exist");
+    }
 }
 
 ContainerDir ContainerDir::open_for_reading(const std::string& root, const std::string& id) {
@@ -97,6 +160,17 @@ std::string ContainerDir::start_socket_address() const {
 
 void ContainerDir::destroy() { sys::remove_tree(path_); }
 
+bool remove_abandoned(const std::string& root, const std::string& id) {
+    validate_id(id);
+    const std::string path = root + "/" + id;
+    const auto st = sys::stat_path(path, false);
+    if (!st || !S_ISDIR(st->st_mode)) return false;
+    sys::Fd lock = lock_dir(path);
+    if (!same_dir(lock.get(), path) || is_container_dir(path) || !abandoned_before_first_record(path)) return false;
+    sys::remove_tree(path);
+    return true;
+}
+
 std::vector<std::string> list_ids(const std::string& root) {
     if (!sys::stat_path(root)) return {};
     std::vector<std::string> ids;
@@ -117,7 +191,7 @@ std::string cache_root(const std::string& root) {
 }
 
 spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r) {
-    if (!r) return spec::Status::creating;
+    if (!r || r->creating) return spec::Status::creating;
     if (r->pid <= 0) return spec::Status::stopped;
     const auto started = sys::process_start_time(r->pid);
     if (!started || *started != r->start_time) return spec::Status::stopped;  // gone, or the PID was reused
@@ -133,6 +207,8 @@ spec::State record_state(const ContainerRecord& r, spec::Status status) {
     s.id = r.id;
     s.status = status;
     s.pid = status == spec::Status::stopped ? 0 : r.pid;
+    // An interrupted create shows the process it recorded while that is alive (never a reused PID).
+    if (status == spec::Status::creating) s.pid = live_pid(r.pid, r.start_time).value_or(live_pid(r.init_pid, r.init_start_time).value_or(0));
     s.bundle = r.bundle;
     s.rootfs = r.rootfs;
     s.created = r.created;

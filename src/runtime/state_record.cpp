@@ -13,6 +13,8 @@ std::string record_to_json(const ContainerRecord& r) {
         {"owner", r.owner},     {"pid", r.pid},       {"start_time", r.start_time}, {"annotations", r.annotations},
         {"cgroup_path", r.cgroup_path}, {"cgroup_created", r.cgroup_created},
         {"cgroup_driver", r.cgroup_driver}, {"cgroup_dirs", r.cgroup_dirs},
+        {"phase", r.creating ? "creating" : "created"}, {"init_pid", r.init_pid}, {"init_start_time", r.init_start_time},
+        {"host_resources", r.host_resources}, {"hooks_started", r.hooks_started},
     };
     if (!r.cgroup_systemd_unit.empty()) j["cgroup_systemd_unit"] = r.cgroup_systemd_unit;
     // Annotations are checked UTF-8 when the config is validated; replace rather than throw.
@@ -42,6 +44,14 @@ ContainerRecord record_from_json(std::string_view text) {
         r.cgroup_driver = j.value("cgroup_driver", "");
         r.cgroup_dirs = j.value("cgroup_dirs", std::map<std::string, std::string>{});
         r.cgroup_systemd_unit = j.value("cgroup_systemd_unit", "");
+        // Records written before these fields existed are of finished creates.
+        const std::string phase = j.value("phase", "created");
+        if (phase != "creating" && phase != "created") fail("corrupt state file: phase \"{}\"", phase);
+        r.creating = phase == "creating";
+        r.init_pid = j.value("init_pid", pid_t{0});
+        r.init_start_time = j.value("init_start_time", uint64_t{0});
+        r.host_resources = j.value("host_resources", true);
+        r.hooks_started = j.value("hooks_started", !r.creating);
         return r;
     } catch (const nlohmann::json::exception& e) {
         fail("corrupt state file: {}", e.what());

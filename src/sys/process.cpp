@@ -178,12 +178,27 @@ void set_parent_death_signal(int sig) {
 
 void set_process_name(const std::string& name) { ::prctl(PR_SET_NAME, name.c_str(), 0, 0, 0); }
 
+namespace {
+/// The kernel's sigset (64 bits on every architecture ocirt builds for). glibc's sigset_t
+/// calls refuse or silently drop signals 32 and 33 (its internal SIGCANCEL and SIGSETXID):
+/// forwarding every signal needs the raw syscalls.
+uint64_t kernel_sigset(const std::vector<int>& signals) {
+    uint64_t mask = 0;
+    for (int s : signals)
+        if (s >= 1 && s <= 64) mask |= uint64_t{1} << (s - 1);
+    return mask;
+}
+}  // namespace
+
+void block_signals(const std::vector<int>& signals) {
+    const uint64_t mask = kernel_sigset(signals);
+    if (::syscall(SYS_rt_sigprocmask, SIG_BLOCK, &mask, nullptr, sizeof mask) < 0) throw_errno("block signals");
+}
+
 Fd block_signals_to_fd(const std::vector<int>& signals) {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int s : signals) sigaddset(&set, s);
-    if (::sigprocmask(SIG_BLOCK, &set, nullptr) < 0) throw_errno("block signals");
-    const int fd = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    block_signals(signals);
+    const uint64_t mask = kernel_sigset(signals);
+    const int fd = static_cast<int>(::syscall(SYS_signalfd4, -1, &mask, sizeof mask, SFD_CLOEXEC | SFD_NONBLOCK));
     if (fd < 0) throw_errno("signalfd");
     return Fd(fd);
 }
@@ -295,10 +310,13 @@ pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std
                     int keep_fd) {
     auto a = to_argv(argv);
     auto e = to_argv(env);
+    const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) throw_errno("fork");
     if (pid == 0) {
-        // Child: async-signal-safe calls only.
+        // Child: async-signal-safe calls only. It dies with its parent (SIGKILL) until it
+        // clears that itself; a parent already gone before the prctl is seen by getppid.
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::getppid() != parent) ::_exit(127);
         if (::fcntl(keep_fd, F_SETFD, 0) < 0) ::_exit(127);
         ::syscall(SYS_execveat, exec_fd, "", a.data(), e.data(), AT_EMPTY_PATH);
         ::_exit(127);

@@ -75,6 +75,11 @@ struct CgroupRecord {
 };
 /// The record of a cgroup.
 CgroupRecord record_of(const ContainerCgroup& cg);
+/// The record create saves before setup_cgroup, naming in `created` the directories setup will
+/// make (those missing now), so that a create killed mid-way can be undone; nullopt when setup
+/// makes none (an existing cgroup is recorded only once setup has claimed it). The systemd
+/// driver's unit is recorded after setup.
+std::optional<CgroupRecord> planned_record(const ContainerCgroup& cg);
 /// A recorded cgroup, found again (v2: through this process's cgroup2 mount).
 ContainerCgroup locate(const CgroupRecord& rec);
 /// A recorded v2 cgroup (older callers).

@@ -37,6 +37,13 @@ struct ContainerRecord {
     std::string cgroup_driver;     ///< "v1" (a directory per hierarchy), "" or "v2"
     std::map<std::string, std::string> cgroup_dirs;  ///< v1: hierarchy key → directory ("" → cgroup2)
     std::string cgroup_systemd_unit;          ///< the systemd driver's unit (--systemd-cgroup); empty: cgroupfs
+    // Progress of create, recorded before each step that makes something outside the state dir
+    // (docs/security.md, "Crash consistency"), so that `delete --force` can undo any prefix.
+    bool creating = false;         ///< create has not finished (or was killed): OCI status `creating`
+    pid_t init_pid = 0;            ///< the init stage's first process, while creating
+    uint64_t init_start_time = 0;  ///< its start time
+    bool host_resources = false;   ///< netDevices / netns pin / intelRdt may have been set up
+    bool hooks_started = false;    ///< prestart hooks may have run: poststop runs on delete
 };
 
 /// The container's cgroup as the record names it (it must have one).
@@ -47,9 +54,14 @@ void set_cgroup_record(ContainerRecord& r, const cgroup::CgroupRecord& c);
 /// One container's directory, locked for the lifetime of this object.
 class ContainerDir {
 public:
-    /// Creates <root>/<id> exclusively (an existing one is "container <id> already exists").
+    /// Creates <root>/<id> exclusively, locked before anything is written in it (an existing one
+    /// is "container already exists", or "container exists in state creating; delete --force it"
+    /// for a create that was interrupted). A directory left empty by a create killed between
+    /// its mkdir and its first record is taken over.
     static ContainerDir create(const std::string& root, const std::string& id);
-    /// Opens and locks an existing <root>/<id> ("container <id> does not exist").
+    /// Opens and locks an existing <root>/<id> ("container <id> does not exist"); the lock is
+    /// checked to be on the directory still at that path (a concurrent delete may have removed
+    /// it, and a create made a new one, while this waited for the lock).
     static ContainerDir open(const std::string& root, const std::string& id);
     /// Opens <root>/<id> without the lock, for read-only commands (state.json is replaced
     /// atomically, so a reader never sees half a file); hooks may call `state` during create.
@@ -83,11 +95,17 @@ private:
 /// The IDs of the containers under a state root (unsorted): directories that hold state.json or
 /// config.json; anything else there is not a container. An absent root has none.
 std::vector<std::string> list_ids(const std::string& root);
+/// Removes <root>/<id> if a create was killed between making it and writing its first record
+/// (empty, or temporary files only; checked under the lock). True if it did.
+bool remove_abandoned(const std::string& root, const std::string& id);
 /// True if <root>/<id> is a container's directory (as list_ids counts them). Validates the ID.
 bool container_exists(const std::string& root, const std::string& id);
 /// Where ocirt keeps caches for a state root: the sibling `<root>.cache` (/run/ocirt.cache), which
 /// no container ID can name and which runc's `list` of a shared root does not read.
 std::string cache_root(const std::string& root);
+
+/// `pid` if that process is alive (not a zombie) and started at `start_time`: never a reused PID.
+std::optional<pid_t> live_pid(pid_t pid, uint64_t start_time);
 
 /// The live status of a recorded container (created/running/stopped), robust to PID reuse.
 spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r);

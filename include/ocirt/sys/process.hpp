@@ -76,7 +76,9 @@ void become_subreaper();
 void set_parent_death_signal(int sig);
 /// prctl(PR_SET_NAME).
 void set_process_name(const std::string& name);
-/// Blocks `signals` and returns a signalfd reading them.
+/// Blocks `signals` (any of 1..64, glibc's internal 32 and 33 included).
+void block_signals(const std::vector<int>& signals);
+/// Blocks `signals` and returns a signalfd reading them (any of 1..64).
 Fd block_signals_to_fd(const std::vector<int>& signals);
 /// Reads one signal from a signalfd (the signal number), or 0 if none is pending.
 int read_signal(int sigfd);
@@ -101,6 +103,8 @@ std::optional<int> parse_signal(const std::string& s);
 
 namespace ocirt::sys {
 /// Forks a child that clears FD_CLOEXEC on `keep_fd` and execveat()s `exec_fd` with argv/env.
+/// The child gets PR_SET_PDEATHSIG(SIGKILL), checked against the parent's identity, so it dies
+/// with the caller until it clears that (set_parent_death_signal(0)).
 /// Only async-signal-safe calls run between fork and exec; a failed exec exits 127.
 pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std::vector<std::string>& env,
                     int keep_fd);

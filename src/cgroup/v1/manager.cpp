@@ -37,6 +37,16 @@ void make_dirs(const std::string& top, const std::string& dir, std::vector<std::
     }
 }
 
+/// The directories make_dirs would create from `top` down to `dir` (those missing now).
+void missing_dirs(const std::string& top, const std::string& dir, std::vector<std::string>& out) {
+    std::string cur = top;
+    for (const auto& part : util::split(dir.substr(top.size()), '/')) {
+        if (part.empty()) continue;
+        cur += "/" + part;
+        if (!sys::exists(cur)) out.push_back(cur);
+    }
+}
+
 /// What the cgroup2 directory of a hybrid host gets: the unified keys, and huge page limits
 /// when v1 has no hugetlb hierarchy (systemd's hybrid layout leaves hugetlb to cgroup2).
 spec::Resources unified_part(const ContainerCgroup& cg, const spec::Resources& r) {
@@ -81,6 +91,13 @@ void plan(ContainerCgroup& cg, const std::optional<std::string>& cgroups_path) {
         if (path == "/") fail("/linux/cgroupsPath: the root cgroup cannot be a container's cgroup");
         cg.v1_dirs[h.key] = with_context("/linux/cgroupsPath", [&] { return directory_of(h.mount, path); });
     }
+}
+
+std::vector<std::string> dirs_to_make(const ContainerCgroup& cg) {
+    std::vector<std::string> out;
+    for (const auto& h : cg.host.v1_hierarchies) missing_dirs(h.mount.mount_point, cg.v1_dirs.at(h.key), out);
+    if (cg.unified) missing_dirs(cg.mount.mount_point, cg.dir(), out);
+    return out;
 }
 
 std::vector<std::string> all_dirs(const ContainerCgroup& cg) {

@@ -121,3 +121,51 @@ TEST_CASE("status comes from the live process and survives PID reuse") {
     r.pid = child;  // gone
     CHECK(compute_status(d, r) == spec::Status::stopped);
 }
+
+TEST_CASE("an interrupted create is recorded as creating, with its live pid only") {
+    TempRoot root;
+    {
+        ContainerDir d = ContainerDir::create(root.path, "c4");
+        ContainerRecord r;
+        r.id = "c4";
+        r.creating = true;
+        r.init_pid = sys::self_pid();
+        r.init_start_time = *sys::process_start_time(r.init_pid);
+        r.host_resources = true;
+        d.save(r);
+        const ContainerRecord back = record_from_json(record_to_json(r));
+        CHECK(back.creating);
+        CHECK(back.init_pid == r.init_pid);
+        CHECK(back.init_start_time == r.init_start_time);
+        CHECK(back.host_resources);
+        CHECK_FALSE(back.hooks_started);
+        CHECK(compute_status(d, r) == spec::Status::creating);
+        CHECK(make_state(d, r).pid == r.init_pid);  // alive: shown
+        r.init_start_time += 1;                     // another process under that PID: not shown
+        CHECK(make_state(d, r).pid == 0);
+    }
+    // A second create of the ID says what to do.
+    CHECK(error_of([&] { ContainerDir::create(root.path, "c4"); }) == "container exists in state creating; delete --force it");
+    CHECK(error_of([] { record_from_json(R"({"id":"a","bundle":"","rootfs":"","created":"","pid":0,"start_time":0,"phase":"x"})"); }) ==
+          "corrupt state file: phase \"x\"");
+    // A record from before the phase existed is of a finished create.
+    const ContainerRecord old = record_from_json(R"({"id":"a","bundle":"","rootfs":"","created":"","pid":0,"start_time":0})");
+    CHECK_FALSE(old.creating);
+    CHECK(old.hooks_started);
+}
+
+TEST_CASE("a dir a killed create left before its first record is taken over, or removed by delete") {
+    TempRoot root;
+    sys::make_dir(root.path + "/c5", 0711, false);
+    sys::write_file(root.path + "/c5/state.json.tmp-0000abcd", "{", 0600);
+    CHECK_FALSE(container_exists(root.path, "c5"));
+    { ContainerDir d = ContainerDir::create(root.path, "c5"); }
+    CHECK(sys::list_dir(root.path + "/c5").empty());
+    CHECK(remove_abandoned(root.path, "c5"));
+    CHECK_FALSE(sys::exists(root.path + "/c5"));
+    // Another tool's directory is not a container's: left alone.
+    sys::make_dir(root.path + "/c6", 0711, false);
+    sys::write_file(root.path + "/c6/notes", "x", 0600);
+    CHECK_FALSE(remove_abandoned(root.path, "c6"));
+    CHECK(error_of([&] { ContainerDir::create(root.path, "c6"); }) == "container already exists");
+}

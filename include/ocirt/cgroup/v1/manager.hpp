@@ -18,6 +18,8 @@ void setup(ContainerCgroup& cg, const spec::Config& c);
 void update(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config);
 /// Every directory of the cgroup: the v1 ones, then the cgroup2 one.
 std::vector<std::string> all_dirs(const ContainerCgroup& cg);
+/// The directories setup will make (missing now), in the order it makes them.
+std::vector<std::string> dirs_to_make(const ContainerCgroup& cg);
 /// Kills what is left (freezing first), removes every directory with whatever was made below
 /// it, then the parents ocirt created that are empty.
 void remove(const ContainerCgroup& cg);
