@@ -1,22 +1,10 @@
-#include <string>
-
+#include "ocirt/cgroup/hugetlb_limits.hpp"
 #include "ocirt/cgroup/v1/resources.hpp"
-#include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroup::v1 {
 
 void apply_hugetlb(const CgroupDir& cg, const std::vector<spec::HugepageLimit>& limits) {
-    for (size_t i = 0; i < limits.size(); ++i) {
-        const auto& h = limits[i];
-        const std::string field = "/linux/resources/hugepageLimits/" + std::to_string(i);
-        if (h.page_size.empty() || h.page_size.find('/') != std::string::npos || h.page_size.find("..") != std::string::npos)
-            fail("{}/pageSize: \"{}\" is not a page size", field, h.page_size);
-        const std::string file = "hugetlb." + h.page_size + ".limit_in_bytes";
-        if (!cg.has(file)) fail("{}/pageSize: the kernel has no {} huge pages ({} is missing)", field, h.page_size, cg.file(file));
-        cg.write(file, std::to_string(h.limit), field + "/limit");
-        const std::string rsvd = "hugetlb." + h.page_size + ".rsvd.limit_in_bytes";
-        if (cg.has(rsvd)) cg.write(rsvd, std::to_string(h.limit), field + "/limit");
-    }
+    write_hugetlb_limits(cg, limits, "limit_in_bytes");
 }
 
 }  // namespace ocirt::cgroup::v1
