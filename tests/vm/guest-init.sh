@@ -49,9 +49,31 @@ mount -t 9p -o "$p9" ocirtjob /newroot/run/ocirt-vm/job || fail "mount the ocirt
 mount --move /dev /newroot/dev || fail "move /dev"
 mount --move /proc /newroot/proc || fail "move /proc"
 mount --move /sys /newroot/sys || fail "move /sys"
-# cgroup2 with the options systemd uses on a unified host.
-mount -t cgroup2 -o nosuid,nodev,noexec,nsdelegate,memory_recursiveprot cgroup2 \
-    /newroot/sys/fs/cgroup || fail "mount cgroup2 on /sys/fs/cgroup"
+if [ -f /newroot/run/ocirt-vm/job/cgroup-v1 ]; then
+    # The legacy boot (run-vm-tests.sh --legacy, a kernel without cgroup_no_v1): every v1
+    # controller in a hierarchy of its own on a tmpfs, as systemd lays out a legacy host
+    # (cpu,cpuacct and net_cls,net_prio together, a name=systemd hierarchy), and no cgroup2.
+    mount -t tmpfs -o mode=0755,nosuid,nodev,noexec cgroup /newroot/sys/fs/cgroup ||
+        fail "mount the tmpfs for the v1 hierarchies"
+    for ctrl in $(awk 'NR > 1 && $4 == 1 { print $1 }' /newroot/proc/cgroups); do
+        case $ctrl in
+            cpu | cpuacct) dir=cpu,cpuacct opts=cpu,cpuacct ;;
+            net_cls | net_prio) dir=net_cls,net_prio opts=net_cls,net_prio ;;
+            *) dir=$ctrl opts=$ctrl ;;
+        esac
+        [ -d "/newroot/sys/fs/cgroup/$dir" ] && continue
+        mkdir -p "/newroot/sys/fs/cgroup/$dir"
+        mount -t cgroup -o "nosuid,nodev,noexec,$opts" cgroup "/newroot/sys/fs/cgroup/$dir" ||
+            fail "mount the v1 $opts hierarchy"
+    done
+    mkdir -p /newroot/sys/fs/cgroup/systemd
+    mount -t cgroup -o nosuid,nodev,noexec,none,name=systemd cgroup /newroot/sys/fs/cgroup/systemd ||
+        fail "mount the v1 name=systemd hierarchy"
+else
+    # cgroup2 with the options systemd uses on a unified host.
+    mount -t cgroup2 -o nosuid,nodev,noexec,nsdelegate,memory_recursiveprot cgroup2 \
+        /newroot/sys/fs/cgroup || fail "mount cgroup2 on /sys/fs/cgroup"
+fi
 mkdir -p /newroot/dev/pts /newroot/dev/shm /newroot/dev/mqueue
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /newroot/dev/pts || fail "mount devpts"
 mount -t tmpfs -o mode=1777,nosuid,nodev shm /newroot/dev/shm || fail "mount /dev/shm"

@@ -5,6 +5,11 @@
 #   run-vm-tests.sh [--work-dir DIR] [--clients] OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
 #   run-vm-tests.sh [--work-dir DIR] --shell
 #   run-vm-tests.sh [--work-dir DIR] --systemd OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
+#   run-vm-tests.sh [--work-dir DIR] --legacy OCIRT PROBE CONSOLE_RECEIVER [pytest args...]
+#
+# --legacy boots a pure cgroup v1 host instead: no cgroup_no_v1, and
+# guest-init.sh mounts every v1 controller's hierarchy (and name=systemd) on a
+# tmpfs at /sys/fs/cgroup, no cgroup2. The test_v1_* modules need it.
 #
 # --systemd boots with systemd as PID 1 (Debian's, from the shared host root)
 # and the system bus; systemd runs the same job as a service
@@ -60,12 +65,14 @@ work=
 shell=0
 clients=0
 systemd=0
+legacy=0
 while [[ ${1:-} == --* ]]; do
     case $1 in
         --work-dir) work=${2:?--work-dir needs a directory}; shift 2 ;;
         --shell) shell=1; shift ;;
         --clients) clients=1; shift ;;
         --systemd) systemd=1; shift ;;
+        --legacy) legacy=1; shift ;;
         *) echo "run-vm-tests.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -133,9 +140,10 @@ fi
 # the sock_diag modules, iptables's (nf_tables, nft_compat, xt_mark) and
 # nf_conntrack_netlink (CRIU dumps a network namespace's conntrack table) are
 # what CRIU needs to dump a container (test_checkpoint.py, docs/checkpoint.md).
+# loop gives /dev/loop-control, the device the v1 devices tests bind in.
 modules=(virtio_pci virtio_blk virtio_rng 9pnet_virtio 9p overlay bfq veth
          unix_diag inet_diag tcp_diag udp_diag raw_diag netlink_diag af_packet_diag
-         crc32c_generic nf_tables nft_compat xt_mark nf_conntrack_netlink)
+         crc32c_generic nf_tables nft_compat xt_mark nf_conntrack_netlink loop)
 /usr/bin/python3 "$here/make_initramfs.py" "$kernel_dir" "$busybox" "$here/guest-init.sh" \
     "$work/initrd.img" "${modules[@]}"
 
@@ -183,7 +191,14 @@ if [[ $systemd == 1 ]]; then
     cp "$here/systemd-init.sh" "$job/systemd-init.sh"
 fi
 
-append="console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=4 mitigations=off"
+append="console=ttyS0 panic=-1 quiet loglevel=4 mitigations=off"
+if [[ $legacy == 1 ]]; then
+    # guest-init.sh mounts the v1 hierarchies when it finds this file.
+    echo "written by run-vm-tests.sh --legacy" >"$job/cgroup-v1"
+    append+=" systemd.unified_cgroup_hierarchy=0"
+else
+    append+=" cgroup_no_v1=all"
+fi
 append+=" ${OCIRT_VM_APPEND:-}"
 serial=stdio
 if [[ $shell == 1 ]]; then

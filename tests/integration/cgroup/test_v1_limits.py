@@ -181,7 +181,10 @@ def test_hugepage_limits_go_to_a_hugetlb_hierarchy(env, bundle):
     # The kernel's names: hugepages-2048kB → 2MB, hugepages-1048576kB → 1GB.
     def size_name(kb):
         return f"{kb // 1048576}GB" if kb >= 1048576 else f"{kb // 1024}MB" if kb >= 1024 else f"{kb}KB"
-    sizes = sorted(size_name(int(p.name[len("hugepages-"):-2])) for p in Path("/sys/kernel/mm/hugepages").glob("hugepages-*kB"))
+    # The smallest size first (by value: "1GB" sorts before "2MB" as text, and a 4 MiB limit
+    # rounds down to 0 in 1 GiB pages).
+    sizes = [size_name(kb) for kb in sorted(int(p.name[len("hugepages-"):-2])
+                                            for p in Path("/sys/kernel/mm/hugepages").glob("hugepages-*kB"))]
     if not sizes:
         pytest.skip("no huge page sizes in /sys/kernel/mm/hugepages")
     resources(bundle)["hugepageLimits"] = [{"pageSize": sizes[0], "limit": 2 << 21}]
