@@ -26,7 +26,11 @@ boot=$(uptime)
 echo "$boot" >"$job/boot-seconds"
 hostname ocirt-vm
 echo "ocirt-vm: kernel $(uname -r), tests start ${boot} s after kernel start"
-echo "ocirt-vm: cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    echo "ocirt-vm: cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+else
+    echo "ocirt-vm: cgroup v1 hierarchies: $(ls /sys/fs/cgroup | tr '\n' ' ')"
+fi
 
 # bfq gives the disk io.bfq.weight; io.weight and io.max exist without it.
 if ! echo bfq >/sys/block/vda/queue/scheduler; then
