@@ -20,10 +20,10 @@ flags="-std=c++20 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-saniti
 /usr/bin/python3 "$root/src/spec/validate/embed_schemas.py" "$out/gen/embedded_schemas_data.cpp" "$root"/schema/*.json
 # What the targets reach: util, the spec layer (model, validator), and from sys and runtime only
 # the pieces the decoders use. Each object is compiled once and shared by the targets.
-sources="$root/src/util/error.cpp $root/src/util/strings.cpp \
+sources="$root/src/util/error.cpp $root/src/util/strings.cpp $root/src/util/log.cpp $root/src/util/time.cpp \
      $root/src/sys/fd.cpp $root/src/sys/files.cpp $root/src/sys/unix_socket.cpp \
      $root/src/spec/config.cpp $root/src/spec/config_parse.cpp $root/src/spec/config_serialize.cpp \
-     $root/src/spec/namespace_type.cpp $root/src/spec/state.cpp \
+     $root/src/spec/namespace_type.cpp $root/src/spec/state.cpp $root/src/spec/device_mode.cpp \
      $root/src/spec/validate/embedded.cpp $root/src/spec/validate/json_source.cpp $root/src/spec/validate/nul_bytes.cpp \
      $root/src/spec/validate/path.cpp $root/src/spec/validate/regex.cpp $root/src/spec/validate/schema_compile.cpp \
      $root/src/spec/validate/schema_validate.cpp $root/src/spec/validate/semantic.cpp $root/src/spec/validate/validate.cpp \
