@@ -27,6 +27,20 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
     return j.dump();
 }
 
+namespace {
+
+/// A small non-negative integer (a count, flags): get<int>() of a float casts it (undefined
+/// behaviour when out of range), so anything else is refused.
+template <typename T>
+T count_field(const nlohmann::json& j, const char* key) {
+    const nlohmann::json& v = j.at(key);
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > (1 << 20))
+        fail("bootstrap: \"{}\" is not a small integer: {}", key, v.dump());
+    return v.get<T>();
+}
+
+}  // namespace
+
 InitBootstrap bootstrap_from_json(const std::string& text) {
     try {
         const auto j = nlohmann::json::parse(text);
@@ -38,11 +52,11 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.rootfs = j.at("rootfs").get<std::string>();
         b.no_pivot = j.at("no_pivot").get<bool>();
         b.no_new_keyring = j.at("no_new_keyring").get<bool>();
-        b.extra_fds = j.at("extra_fds").get<int>();
+        b.extra_fds = count_field<int>(j, "extra_fds");
         b.join_types = j.at("join_types").get<std::vector<std::string>>();
         b.seccomp_program = j.at("seccomp_program").get<std::string>();
-        b.seccomp_flags = j.at("seccomp_flags").get<unsigned>();
-        b.join_cgroups = j.at("join_cgroups").get<int>();
+        b.seccomp_flags = count_field<unsigned>(j, "seccomp_flags");
+        b.join_cgroups = count_field<int>(j, "join_cgroups");
         b.cgroup_dir = j.at("cgroup_dir").get<std::string>();
         b.enter_root = j.at("enter_root").get<bool>();
         b.fork_as_sibling = j.at("fork_as_sibling").get<bool>();
