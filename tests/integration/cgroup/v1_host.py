@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# The file readers are the cgroup2 tests' own; v1 files have the same formats.
+from cgroup_host import keyed, read  # noqa: F401 (re-exported to the test_v1_* modules)
+
 
 def cgroup_mounts():
     """[(mount point, fstype, super options)] of the cgroup mounts, the last on a point winning."""
@@ -89,19 +92,6 @@ def dir_of(pid, controller):
         if controller in key.split(","):
             return Path(mount_of(controller) + path)
     raise AssertionError(f"process {pid} has no {controller} entry")
-
-
-def read(cgdir, name):
-    return Path(cgdir, name).read_text().strip()
-
-
-def keyed(cgdir, name):
-    out = {}
-    for line in read(cgdir, name).splitlines():
-        key, _, value = line.partition(" ")
-        if value.strip().isdigit():
-            out[key] = int(value)
-    return out
 
 
 def leftovers(path):
