@@ -106,44 +106,48 @@ class Engine:
             return "(no log)"
 
 
+def containers_conf(state, network_dir=None, extra_engine=""):
+    """The lane's containers.conf (without [engine.runtimes]); podman's
+    events, volumes and static files under the directory `state`."""
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # conmon runs with RLIMIT_NPROC at most pid_max (seen: 32768 under a
+    # hard limit of 96362), and the runtime, its child, cannot raise it.
+    with open("/proc/sys/kernel/pid_max") as f:
+        nproc = min(resource.getrlimit(resource.RLIMIT_NPROC)[1], int(f.read()))
+    # pids_limit = 0: podman's default (2048) needs the pids controller, which
+    # the lane's cgroup2 lacks (and rootless podman has no cgroup delegated).
+    # default_ulimits within the lane's own limits: podman's defaults for root
+    # (nofile 1048576, nproc 4194304) cannot be set without CAP_SYS_RESOURCE,
+    # which this machine lacks, nor above the hard limits by a user.
+    return f"""[containers]
+pids_limit = 0
+default_ulimits = ["nofile={min(1024, nofile[1])}:{nofile[1]}", "nproc={nproc}:{nproc}"]
+init_path = "/usr/libexec/podman/catatonit"
+
+[network]
+network_config_dir = "{network_dir or state}/cni"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "{state}/events.log"
+volume_path = "{state}/volumes"
+static_dir = "{state}/static"
+{extra_engine}# conmon passes --log-format=json to the runtimes listed here and reads
+# their errors from the JSON log; without ocirt here podman only sees "exit status 1".
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocirt"]
+"""
+
+
 class Podman(Engine):
     """podman 4.3 with conmon: containers.conf via CONTAINERS_CONF, no daemon."""
     name = "podman"
     binaries = (PODMAN,)
 
     def start(self):
-        nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
-        # conmon runs with RLIMIT_NPROC at most pid_max (seen: 32768 under a
-        # hard limit of 96362), and the runtime, its child, cannot raise it.
-        with open("/proc/sys/kernel/pid_max") as f:
-            nproc = min(resource.getrlimit(resource.RLIMIT_NPROC)[1], int(f.read()))
         self.conf = os.path.join(self.dir, "containers.conf")
         runtimes = "\n".join(f'{n} = ["{p}"]' for n, p in self.runtimes.items())
-        # pids_limit = 0: podman's default (2048) needs the pids controller, which
-        # the lane's cgroup2 lacks. default_ulimits within the lane's own limits:
-        # podman's defaults for root (nofile 1048576, nproc 4194304) cannot be
-        # set without CAP_SYS_RESOURCE, which this machine lacks.
-        write(self.conf, f"""[containers]
-pids_limit = 0
-default_ulimits = ["nofile={min(1024, nofile[1])}:{nofile[1]}", "nproc={nproc}:{nproc}"]
-init_path = "/usr/libexec/podman/catatonit"
-
-[network]
-network_config_dir = "{self.dir}/cni"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "{self.dir}/events.log"
-volume_path = "{self.dir}/volumes"
-static_dir = "{self.dir}/static"
-# conmon passes --log-format=json to the runtimes listed here and reads
-# their errors from the JSON log; without ocirt here podman only sees "exit status 1".
-runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocirt"]
-
-[engine.runtimes]
-{runtimes}
-""")
+        write(self.conf, containers_conf(self.dir) + f"\n[engine.runtimes]\n{runtimes}\n")
         self.env = engine_env(CONTAINERS_CONF=self.conf,
                               CONTAINERS_STORAGE_CONF=os.path.join(self.dir, "storage.conf"),
                               CONTAINERS_REGISTRIES_CONF=os.path.join(self.dir, "registries.conf"))
@@ -325,7 +329,7 @@ class Context:
 
     def __init__(self, engine, runtime, image, scratch):
         self.engine, self.runtime, self.image, self.scratch = engine, runtime, image, scratch
-        self.kind = engine.name
+        self.kind = getattr(engine, "kind", engine.name)  # podman-rootless is a podman
 
     def c(self, *args, **kw):
         """The engine's client with args (for docker/podman: no --runtime except podman's global)."""

@@ -12,6 +12,9 @@ import time
 from lane import TTY_COLS, TTY_ROWS, WAIT_FOR_SIZE, Skip, bounding_set, call, expect, expect_eq, need_controllers, scenario, wait_for
 
 BOTH = ("podman", "docker")
+# The basic scenarios rootless podman runs too (rootless.py): run, exit
+# codes, env/user/workdir, exec, stop, kill, rm.
+BASIC = BOTH + ("podman-rootless",)
 
 
 def out(p):
@@ -37,7 +40,7 @@ def cap_eff(e, *flags):
     return int(text.split()[1], 16)
 
 
-@scenario("run-exit-codes", BOTH)
+@scenario("run-exit-codes", BASIC)
 def run_exit_codes(e):
     expect_eq(out(e.run("--rm", e.image, "echo", "hello")), "hello", "stdout of echo")
     expect_eq(e.run("--rm", e.image, "sh", "-c", "exit 3").rc, 3, "exit status of `exit 3`")
@@ -47,7 +50,7 @@ def run_exit_codes(e):
     expect(p.rc == 126, f"not executable: wanted exit 126, got {p.rc}: {p.brief()}")
 
 
-@scenario("exec", BOTH)
+@scenario("exec", BASIC)
 def exec_variants(e):
     name = detached(e)
     expect_eq(out(e.c("exec", name, "echo", "hi")), "hi", "exec stdout")
@@ -87,7 +90,7 @@ def top_ps(e):
     expect(name in ps and "Up" in ps, f"ps: {ps!r}")
 
 
-@scenario("stop", BOTH)
+@scenario("stop", BASIC)
 def stop(e):
     # sleep as PID 1 ignores SIGTERM: stop must wait the timeout, then SIGKILL.
     name = detached(e)
@@ -105,7 +108,7 @@ def stop(e):
     expect_eq(inspect(e, name, "{{.State.ExitCode}}"), "7", "exit code of the TERM handler")
 
 
-@scenario("kill", BOTH)
+@scenario("kill", BASIC)
 def kill(e):
     name = detached(e, cmd=("sh", "-c", "trap 'echo got-usr1' USR1; while :; do sleep 0.1; done"))
     e.c("kill", "-s", "USR1", name).ok()
@@ -115,7 +118,7 @@ def kill(e):
     expect_eq(inspect(e, name, "{{.State.ExitCode}}"), "137", "exit code after kill")
 
 
-@scenario("rm", BOTH)
+@scenario("rm", BASIC)
 def rm(e):
     name = e.new_name()
     e.run("--name", name, e.image, "true").ok()
@@ -240,10 +243,17 @@ def capabilities(e):
     expect(p.rc != 0, "chown succeeded without CAP_CHOWN")
 
 
-@scenario("user", BOTH)
+@scenario("user", BASIC)
 def user(e):
     text = out(e.run("--rm", "--user", "1000:1000", e.image, "id"))
     expect(text.startswith("uid=1000") and "gid=1000" in text, f"--user 1000:1000: {text!r}")
+
+
+@scenario("env-workdir", BASIC)
+def env_workdir(e):
+    text = out(e.run("--rm", "-e", "LANE=one two", "-w", "/srv", e.image, "sh", "-c",
+                     'echo "$LANE"; pwd; cat keep'))
+    expect_eq(text.splitlines(), ["one two", "/srv", "kept"], "-e LANE, -w /srv and a relative path there")
 
 
 @scenario("seccomp", BOTH)
