@@ -64,6 +64,13 @@ packages+=(
     containerd
     runc
 )
+# Rootless podman in the client lane (tests/clients/rootless.py): podman makes
+# its user namespace with the setuid newuidmap/newgidmap (uidmap); the lane
+# creates and removes its user with useradd/userdel (passwd).
+packages+=(
+    uidmap
+    passwd
+)
 # checkpoint/restore (tests/integration/test_checkpoint.py, run in the VM lane:
 # Debian's CRIU fails `criu check` on kernels newer than its own).
 packages+=(
