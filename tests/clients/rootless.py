@@ -114,7 +114,10 @@ class PodmanRootless(Podman):
             for n in [root] + [os.path.join(root, f) for f in files]:
                 os.chown(n, self.uid, self.gid)
         self.env = {
+            # USER as a login sets it: runc (and ocirt) honour XDG_RUNTIME_DIR for
+            # their state root as uid 0 in a user namespace unless USER is root.
             "PATH": ENGINE_PATH, "XDG_RUNTIME_DIR": self.xdg, "HOME": home,
+            "USER": self.user, "LOGNAME": self.user,
             "CONTAINERS_CONF": self.conf, "CONTAINERS_STORAGE_CONF": f"{home}/storage.conf",
             "CONTAINERS_REGISTRIES_CONF": f"{home}/registries.conf",
         }
