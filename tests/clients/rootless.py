@@ -36,6 +36,7 @@ import os
 import pwd
 import shutil
 import signal
+import subprocess
 import time
 
 from engines import ENGINE_PATH, ENGINES, PODMAN, Podman, containers_conf, write
@@ -70,6 +71,7 @@ class PodmanRootless(Podman):
         self.pending = {"ocirt": OCIRT_PENDING} if OCIRT_PENDING else {}
 
     def start(self):
+        _remove_stale_users()
         home = os.path.join(self.dir, "home")
         os.makedirs(self.dir, exist_ok=True)
         os.chmod(self.dir, 0o755)
@@ -83,11 +85,6 @@ class PodmanRootless(Podman):
             if not _has_range(path, self.user):
                 raise Failure(f"{path}: useradd gave {self.user} no range (SUB_UID_COUNT in "
                               f"/etc/login.defs); rootless podman needs one")
-        # The user's own uid and its subordinate uids: the pause process, conmon
-        # and the containers' processes all run as one of them.
-        self.ids = {self.uid}
-        start, count = _range("/etc/subuid", self.user)
-        self.ids |= set(range(start, start + count))
         xdg = f"/run/user/{self.uid}"
         if os.path.lexists(xdg):
             raise Failure(f"{xdg} exists before the lane made user {self.user}")
@@ -172,9 +169,9 @@ class PodmanRootless(Podman):
         self._remove_user(problems)
 
     def _remove_user(self, problems):
-        if self.uid is not None and hasattr(self, "ids"):
+        if self.uid is not None:
             # The pause process (catatonit -P) outlives every podman command.
-            killed = _kill_ids(self.ids)
+            killed = _kill_user(self.uid)
             stray = [p for p in killed if "catatonit" not in p]
             if stray:
                 problems.append(f"processes of {self.user} left: {', '.join(stray[:4])}")
@@ -212,14 +209,19 @@ class PodmanRootless(Podman):
             raise Failure("; ".join(problems))
 
 
-def _range(path, user):
-    """(start, count) of user's first line in /etc/subuid or /etc/subgid."""
-    with open(path) as f:
-        for line in f:
-            name, start, count = line.strip().split(":")
-            if name == user:
-                return int(start), int(count)
-    raise Failure(f"{path} has no line for {user}")
+def _remove_stale_users():
+    """Removes the users of earlier lanes that were killed before their
+    teardown (ocirt-rl-<pid> with no process <pid>), with their processes and
+    runtime dirs; says so on stdout."""
+    for pw in pwd.getpwall():
+        prefix, _, pid = pw.pw_name.rpartition("-")
+        if prefix != "ocirt-rl" or not pid.isdigit() or os.path.exists(f"/proc/{pid}"):
+            continue
+        killed = _kill_user(pw.pw_uid)
+        shutil.rmtree(f"/run/user/{pw.pw_uid}", ignore_errors=True)
+        rc = subprocess.run([USERDEL, pw.pw_name], capture_output=True).returncode
+        print(f"clients: podman-rootless: removed the user {pw.pw_name} of a lane that did not "
+              f"finish (userdel exited {rc}; killed: {', '.join(killed) or 'nothing'})", flush=True)
 
 
 def _has_range(path, user):
@@ -230,25 +232,38 @@ def _has_range(path, user):
         return False
 
 
-def _kill_ids(ids):
-    """SIGKILLs, by pid, every process owned by one of `ids` (the lane's user
-    and its subordinate uids); returns 'pid (command)' for each."""
+def _processes():
+    """(pid, uid, user namespace inode, command line) of every process."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            uid = os.stat(f"/proc/{pid}").st_uid
+            ns = os.stat(f"/proc/{pid}/ns/user").st_ino
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        yield int(pid), uid, ns, cmd
+
+
+def _kill_user(uid):
+    """SIGKILLs, by pid, every process of the user `uid` (podman's pause
+    process, conmon) and every process in a user namespace one of them is
+    in (the containers, which run as its subordinate ids; matching on the
+    namespace, not on the ids, so that no one else's process with an id in
+    that range is touched). Returns 'pid (command)' for each, zombies left out."""
     found = {}
     for _ in range(3):
+        procs = list(_processes())
+        me = os.stat("/proc/self/ns/user").st_ino
+        spaces = {ns for _, u, ns, _ in procs if u == uid} - {me}
         pids = []
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                if os.stat(f"/proc/{pid}").st_uid not in ids:
-                    continue
-                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                    cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
-            except OSError:
-                continue
-            pids.append(int(pid))
-            if cmd:  # not a zombie
-                found.setdefault(pid, f"{pid} ({cmd[:80]})")
+        for pid, u, ns, cmd in procs:
+            if u == uid or ns in spaces:
+                pids.append(pid)
+                if cmd:
+                    found.setdefault(pid, f"{pid} ({cmd[:80]})")
         if not pids:
             break
         for pid in pids:
