@@ -155,7 +155,9 @@ class PodmanRootless(Podman):
         for rt in RUNTIME_STATE:
             root = os.path.join(self.xdg, rt)
             if os.path.isdir(root):
-                left += [os.path.join(root, n) for n in os.listdir(root)]
+                # A container's state is a directory named after it.
+                left += [os.path.join(root, n) for n in os.listdir(root)
+                         if os.path.isdir(os.path.join(root, n))]
         return left
 
     def stop(self):
