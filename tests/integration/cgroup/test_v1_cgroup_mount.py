@@ -72,7 +72,7 @@ def check_layout(limit_seen, wrote, stats, report, fstype="cgroup"):
             if c == name:
                 assert st["type"] == "dir", (c, st)
             else:
-                assert st["type"] == "link" and st["link"] == name, (c, st)
+                assert st["type"] == "lnk" and st["link"] == name, (c, st)
 
 
 def test_with_a_cgroup_namespace_each_hierarchy_is_mounted_afresh(env, bundle):
