@@ -11,7 +11,7 @@ import pytest
 from runner import json_lines, probe_output
 from test_mounts import mount_at
 from test_namespaces import userns_bundle
-from v1_host import hierarchies, in_path, require, require_v1, resources
+from v1_host import hierarchies, in_path, proc_cgroups, require, require_v1, resources
 
 LIMIT = 48 * 2 ** 20
 CGROUP_MOUNT = {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
@@ -102,3 +102,20 @@ def test_in_a_user_namespace_with_a_cgroup_namespace(env, bundle):
     check_layout(limit_seen, wrote, stats, report)
     for name in names():
         assert mount_at(report, f"/sys/fs/cgroup/{name}")["root"] == "/"
+
+
+@pytest.mark.ocirt_only("crun's --cgroup-manager=disabled; runc has no such flag")
+def test_without_a_container_cgroup_the_runtimes_own_cgroups_are_shown(env, bundle):
+    # No cgroup of its own: the container stays in the runtime's cgroups, and the mount shows
+    # those, as runc reads them from /proc/self/cgroup.
+    cid = env.new_id()
+    bundle.config["mounts"] = [m for m in bundle.config["mounts"] if m["type"] != "cgroup"]
+    bundle.config["mounts"].append(dict(CGROUP_MOUNT))
+    bundle.remove_namespace("cgroup")
+    bundle.args("/probe").save()
+    report = probe_output(env.rt.invoke("--cgroup-manager=disabled", "run", "--bundle", bundle.path, cid).check().out)
+    own = proc_cgroups(os.getpid())
+    for name, key in names().items():
+        m = mount_at(report, f"/sys/fs/cgroup/{name}")
+        assert m["root"] == own[key], (name, m["root"], own[key])
+        assert "ro" in m["options"]
