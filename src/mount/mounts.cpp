@@ -27,7 +27,7 @@ bool is_bind(const spec::Mount& m, const MountOptions& o) { return o.bind || (m.
 
 std::string mount_type(const spec::Mount& m) {
     if (!m.type) return {};
-    // runc on a cgroup v2 host mounts cgroup2 for "cgroup"; ocirt only drives cgroup v2.
+    // runc on a cgroup v2 host mounts cgroup2 for "cgroup" (a v1 or hybrid host: mount_cgroup_v1).
     if (*m.type == "cgroup") return "cgroup2";
     return *m.type;
 }
@@ -80,6 +80,60 @@ void bind_readonly(const std::string& source, int rootfd, const std::string& des
                   what + " (remount)");
 }
 
+/// Remounts the bind mount at `mounted` with the remountable part of `flags`.
+void remount_bind(const std::string& mounted, unsigned long flags, const std::string& what) {
+    const unsigned long f = MS_REMOUNT | MS_BIND | (flags & kRemountable);
+    try {
+        sys::mount_fs("", mounted, "", f, "", what + " (remount)");
+    } catch (const Error& e) {
+        if (e.code() != EPERM) throw;
+        // In a user namespace the source's nosuid/nodev/noexec/ro are locked: keep them.
+        sys::mount_fs("", mounted, "", f | existing_flags(mounted), "", what + " (remount)");
+    }
+}
+
+/// A "cgroup" mount on a legacy or hybrid host, as runc's mountCgroupV1: a tmpfs on the
+/// destination holding, for each v1 hierarchy, the container's own cgroup of it (read-only when
+/// the mount is). With a cgroup namespace the hierarchy is mounted afresh, so its root is the
+/// namespace's (the container's cgroup); without one, or where the kernel refuses that mount,
+/// the container's directory is bound. Co-mounted controllers get a symlink each
+/// (cpu -> cpu,cpuacct), as on the host.
+void mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& o, const RootfsContext& ctx,
+                     const std::string& what, const std::string& mount_label) {
+    constexpr unsigned long kDefault = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    sys::Fd target = sys::ensure_dir_in_root(rootfd, m.destination, 0755);
+    sys::mount_fs("tmpfs", sys::proc_fd_path(target.get()), "tmpfs", kDefault,
+                  with_mount_label("tmpfs", "mode=755", mount_label), what + " (tmpfs)");
+    target = sys::open_in_root(rootfd, m.destination, O_PATH | O_DIRECTORY);
+    apply_propagation(sys::proc_fd_path(target.get()), o, what);
+    const unsigned long readonly = o.flags & MS_RDONLY;
+    for (const auto& h : ctx.cgroup_v1) {
+        const std::string dest = m.destination + "/" + h.name;
+        const std::string hwhat = fmt::format("{} ({} hierarchy)", what, h.subsystems);
+        sys::Fd dir = sys::ensure_dir_in_root(rootfd, dest, 0755);
+        if (ctx.cgroup_namespace) {
+            try {
+                sys::mount_fs("cgroup", sys::proc_fd_path(dir.get()), "cgroup", kDefault | readonly, h.subsystems, hwhat);
+                continue;
+            } catch (const Error& e) {
+                // EPERM: the user namespace does not own the cgroup namespace; EBUSY: the
+                // options do not match the host's hierarchy. Bind the directory instead.
+                if (e.code() != EPERM && e.code() != EBUSY) throw;
+            }
+        }
+        sys::mount_fs(h.dir, sys::proc_fd_path(dir.get()), "", MS_BIND | MS_REC, "", hwhat + " (bind of " + h.dir + ")");
+        dir = sys::open_in_root(rootfd, dest, O_PATH);
+        const std::string mounted = sys::proc_fd_path(dir.get());
+        remount_bind(mounted, o.flags, hwhat);
+        apply_propagation(mounted, o, hwhat);
+    }
+    for (const auto& h : ctx.cgroup_v1)
+        if (h.name.find(',') != std::string::npos)
+            for (const auto& part : util::split(h.name, ','))
+                if (!part.empty()) sys::symlink_at(h.name, target.get(), part);
+    apply_recursive_attributes(rootfd, m, o, what);
+}
+
 void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsContext& ctx, const std::string& mount_label) {
     const MountOptions o = parse_mount_options(m.options);
     const bool bind = is_bind(m, o);
@@ -108,21 +162,14 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
         // Re-open: the fd still points at the covered directory, not the new mount.
         target = sys::open_in_root(rootfd, m.destination, O_PATH);
         const std::string mounted = sys::proc_fd_path(target.get());
-        if ((o.flags & kRemountable) != 0 || !o.data.empty()) {
-            const unsigned long flags = MS_REMOUNT | MS_BIND | (o.flags & kRemountable);
-            try {
-                sys::mount_fs("", mounted, "", flags, "", what + " (remount)");
-            } catch (const Error& e) {
-                if (e.code() != EPERM) throw;
-                // In a user namespace the source's nosuid/nodev/noexec/ro are locked: keep them.
-                sys::mount_fs("", mounted, "", flags | existing_flags(mounted), "", what + " (remount)");
-            }
-        }
+        if ((o.flags & kRemountable) != 0 || !o.data.empty()) remount_bind(mounted, o.flags, what);
         apply_propagation(mounted, o, what);
         apply_recursive_attributes(rootfd, m, o, what);
         return;
     }
 
+    if (m.type && *m.type == "cgroup" && !ctx.cgroup_v1.empty())
+        return mount_cgroup_v1(rootfd, m, o, ctx, what, mount_label);
     const std::string type = mount_type(m);
     if (type.empty()) fail("{}: /mounts/{}/type is required for a non-bind mount", what, index);
     // procfs and sysfs decide what every later /proc and /sys lookup sees: mounted where a

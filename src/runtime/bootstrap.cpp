@@ -21,9 +21,12 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"seccomp_flags", b.seccomp_flags},
         {"join_cgroups", b.join_cgroups},
         {"cgroup_dir", b.cgroup_dir},
+        {"cgroup_v1", nlohmann::json::array()},
         {"enter_root", b.enter_root},
         {"fork_as_sibling", b.fork_as_sibling},
     };
+    for (const auto& h : b.cgroup_v1)
+        j["cgroup_v1"].push_back({{"name", h.name}, {"subsystems", h.subsystems}, {"dir", h.dir}});
     return j.dump();
 }
 
@@ -58,6 +61,9 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.seccomp_flags = count_field<unsigned>(j, "seccomp_flags");
         b.join_cgroups = count_field<int>(j, "join_cgroups");
         b.cgroup_dir = j.at("cgroup_dir").get<std::string>();
+        for (const auto& h : j.at("cgroup_v1"))
+            b.cgroup_v1.push_back({h.at("name").get<std::string>(), h.at("subsystems").get<std::string>(),
+                                   h.at("dir").get<std::string>()});
         b.enter_root = j.at("enter_root").get<bool>();
         b.fork_as_sibling = j.at("fork_as_sibling").get<bool>();
         return b;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ocirt/cgroup/manager.hpp"
+#include "ocirt/cgroup/mount_view.hpp"
 #include "ocirt/hooks/hooks.hpp"
 #include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
@@ -149,6 +150,18 @@ void warn_cgroup_disabled(const spec::Config& c) {
     if (c.linux_->cgroups_path) log::warn("--cgroup-manager=disabled: /linux/cgroupsPath is not used (no cgroup)");
 }
 
+/// What a "cgroup" mount of the config holds on a legacy or hybrid host (empty elsewhere, and
+/// without such a mount: then nothing reads the mount table for it).
+std::vector<mount::CgroupV1Hierarchy> cgroup_mount_hierarchies(const spec::Config& c, const cgroup::ContainerCgroup* cg) {
+    std::vector<mount::CgroupV1Hierarchy> out;
+    bool wanted = false;
+    for (const auto& m : c.mounts) wanted = wanted || (m.type && *m.type == "cgroup");
+    if (!wanted) return out;
+    const cgroup::CgroupHost host = cg && cg->host.kind != cgroup::HostKind::none ? cg->host : cgroup::discover_host();
+    for (const auto& v : cgroup::v1_mount_views(host, cg)) out.push_back({v.name, v.subsystems, v.dir});
+    return out;
+}
+
 /// Kills what a failed create started and removes its state dir.
 void abort_create(ContainerDir& dir, pid_t first, bool first_reaped, pid_t container, bool hooks_started,
                   const ContainerRecord& rec, const spec::Config& cfg,
@@ -263,6 +276,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         boot.no_new_keyring = o.no_new_keyring;
         boot.extra_fds = p.extra_fds;
         if (cg) boot.cgroup_dir = cg->dir();
+        boot.cgroup_v1 = cgroup_mount_hierarchies(p.config, cg ? &*cg : nullptr);
         boot.fork_as_sibling = o.no_subreaper;
         put_filter(boot, filter);
         std::vector<int> fds{start_listener.get()};

@@ -4,10 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "ocirt/cgroup/manager.hpp"
+#include "ocirt/cgroup/oom_events.hpp"
 #include "ocirt/cgroup/stats.hpp"
 #include "ocirt/runtime/container.hpp"
 #include "ocirt/runtime/state_dir.hpp"
 #include "ocirt/runtime/stats_json.hpp"
+#include "ocirt/sys/process.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::runtime {
@@ -43,23 +45,32 @@ void watch_container_events(const GlobalOptions& g, const std::string& id, int i
         ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
         const auto rec = dir.load();
         const cgroup::ContainerCgroup cg = live_cgroup(dir, rec);
-        uint64_t ooms = oom_count(cg);
+        // cgroup v1: runc's eventfd on memory.oom_control; v2: memory.events' count, polled.
+        std::optional<cgroup::OomEvents> oom_events = cgroup::OomEvents::open(cg);
+        uint64_t ooms = oom_events ? 0 : oom_count(cg);
+        const auto oom_happened = [&] {
+            if (oom_events) return oom_events->notified();
+            const uint64_t now = oom_count(cg);
+            const bool more = now > ooms;
+            ooms = now;
+            return more;
+        };
         constexpr auto kPoll = std::chrono::milliseconds(50);
         auto next_stats = std::chrono::steady_clock::now();
         while (compute_status(dir, rec) != spec::Status::stopped) {
-            if (const uint64_t now = oom_count(cg); now > ooms) {
-                ooms = now;
-                emit(json{{"type", "oom"}, {"id", id}}.dump());
-            }
+            if (oom_happened()) emit(json{{"type", "oom"}, {"id", id}}.dump());
             if (std::chrono::steady_clock::now() >= next_stats) {
                 emit(stats_event(id, cg));
                 next_stats += std::chrono::milliseconds(interval_ms);
             }
-            std::this_thread::sleep_for(kPoll);
+            if (oom_events)
+                sys::poll_readable({oom_events->fd()}, static_cast<int>(kPoll.count()));
+            else
+                std::this_thread::sleep_for(kPoll);
         }
         // An OOM kill of the container's last process is seen only after it stopped.
         try {
-            if (oom_count(cg) > ooms) emit(json{{"type", "oom"}, {"id", id}}.dump());
+            if (oom_happened()) emit(json{{"type", "oom"}, {"id", id}}.dump());
         } catch (const Error&) {
             // the cgroup is gone with the container
         }

@@ -121,6 +121,8 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
                              std::move(idmapped)};
     ctx.own_mount_namespace = plan.creates(NamespaceType::mount);
     ctx.cgroup_dir = boot.cgroup_dir;
+    ctx.cgroup_v1 = boot.cgroup_v1;
+    ctx.cgroup_namespace = plan.has(NamespaceType::cgroup);
     mount::prepare_rootfs(cfg, ctx);
 
     sys::Fd slave;

@@ -55,6 +55,19 @@ def mounts_under(prefix):
     return sorted(points, key=len, reverse=True)
 
 
+def cgroup_mounts():
+    """{mount point: (fstype, super options)} of the cgroup and cgroup2 mounts of our mount
+    namespace, from the last mount on each point (it hides earlier ones: a cgroup2 over a
+    hybrid host's tmpfs). The one reader of cgroup mounts for the tests."""
+    mounts = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            dash = fields.index("-")
+            mounts[fields[4]] = (fields[dash + 1], fields[dash + 3])
+    return {p: m for p, m in mounts.items() if m[0] in ("cgroup", "cgroup2")}
+
+
 def processes_rooted_under(prefix):
     """PIDs whose root or working directory lies under `prefix`.
 

@@ -11,16 +11,7 @@ from pathlib import Path
 
 import pytest
 
-
-def cgroup_mounts():
-    """{mount point: (fstype, super options)} of the last mount on each point."""
-    mounts = {}
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            dash = fields.index("-")
-            mounts[fields[4]] = (fields[dash + 1], fields[dash + 3])
-    return mounts
+from host import cgroup_mounts
 
 
 def v1_hierarchy(controller):

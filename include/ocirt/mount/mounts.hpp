@@ -11,6 +11,13 @@
 
 namespace ocirt::mount {
 
+/// One cgroup v1 hierarchy of the host, for a "cgroup" mount on a legacy or hybrid host.
+struct CgroupV1Hierarchy {
+    std::string name;        ///< its directory below the mount ("memory", "cpu,cpuacct", "systemd")
+    std::string subsystems;  ///< the options of a fresh mount of it ("memory", "name=systemd")
+    std::string dir;         ///< the container's directory in it, on the host (bound without a cgroup namespace)
+};
+
 /// What the rootfs set-up needs to know besides the config.
 struct RootfsContext {
     std::string rootfs;       ///< absolute path of the rootfs (in a mount namespace joined by path: there)
@@ -24,6 +31,12 @@ struct RootfsContext {
     /// The container's cgroup directory in the runtime's hierarchy ("" if none): bound
     /// read-only on a "cgroup" mount when cgroup2 cannot be mounted there.
     std::string cgroup_dir;
+    /// A legacy or hybrid host's v1 hierarchies: a "cgroup" mount is then a tmpfs holding each
+    /// (runc's mountCgroupV1), not cgroup2. Empty on a unified host.
+    std::vector<CgroupV1Hierarchy> cgroup_v1;
+    /// The container has a cgroup namespace: v1 hierarchies are mounted afresh (rooted at the
+    /// namespace's root), not bound.
+    bool cgroup_namespace = false;
 };
 
 /// Phase 1, before the createRuntime hooks: propagation of "/", the rootfs bind mount, every

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ocirt/mount/mounts.hpp"
 #include "ocirt/sys/fd.hpp"
 
 namespace ocirt::runtime {
@@ -27,6 +28,7 @@ struct InitBootstrap {
     unsigned seccomp_flags = 0;   ///< its SECCOMP_FILTER_FLAG_* bits
     int join_cgroups = 0;       ///< the last join_cgroups fds are the container cgroup's cgroup.procs (one per hierarchy), to join first
     std::string cgroup_dir;     ///< create: the container's cgroup directory in the runtime's hierarchy
+    std::vector<mount::CgroupV1Hierarchy> cgroup_v1;  ///< create, legacy or hybrid host: what a "cgroup" mount holds
     /// exec into a container without a mount namespace of its own: the fd after the namespace
     /// fds is the container process's root (/proc/<pid>/root), to chroot into.
     bool enter_root = false;

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from host import cgroup_mounts
+
 CG_ROOT = "/sys/fs/cgroup"
 
 
@@ -20,13 +22,7 @@ def lane():
 
 def is_cgroup2(path):
     """True if the last mount on `path` is cgroup2."""
-    fstype = None
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            if fields[4] == path:
-                fstype = fields[fields.index("-") + 1]
-    return fstype == "cgroup2"
+    return cgroup_mounts().get(path, ("",))[0] == "cgroup2"
 
 
 def controllers():

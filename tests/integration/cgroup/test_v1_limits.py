@@ -48,6 +48,30 @@ def test_memory_limit_oom_kills_and_events_reports_it(env, bundle):
     assert keyed(mem, "memory.oom_control")["oom_kill"] >= 1
 
 
+def test_oom_with_the_killer_disabled_is_an_event(env, bundle):
+    # Nothing is killed, so oom_kill stays 0: only the eventfd on memory.oom_control (runc's
+    # notification) can tell `events` about this OOM.
+    require("memory")
+    limit = 32 * 2 ** 20
+    memory = {"limit": limit, "disableOOMKiller": True}
+    if __import__("os").path.exists(mount_of("memory") + "/memory.memsw.limit_in_bytes"):
+        memory["swap"] = limit
+    resources(bundle)["memory"] = memory
+    cid, pid = start(env, bundle, "/probe", "alloc", "256", run=False)
+    mem = dir_of(pid, "memory")
+    watcher, io = env.rt.spawn("events", "--interval", "1s", cid)
+    env.defer(lambda: watcher.kill() or watcher.wait())
+    wait_until(lambda: json_lines(io.out()), timeout=20, what="events to start")
+    env.rt.start(cid).check()
+    wait_until(lambda: keyed(mem, "memory.oom_control")["under_oom"] == 1, timeout=60, what="under_oom")
+    wait_until(lambda: any(e["type"] == "oom" for e in json_lines(io.out())), timeout=20,
+               what="an oom event")
+    assert keyed(mem, "memory.oom_control")["oom_kill"] == 0
+    assert env.rt.state(cid)["status"] == "running"
+    env.rt.invoke("kill", cid, "KILL").check()
+    env.rt.wait_status(cid, "stopped", timeout=30)
+
+
 def test_swappiness_reservation_and_disabled_oom_killer(env, bundle):
     require("memory")
     resources(bundle)["memory"] = {"limit": 64 << 20, "reservation": 32 << 20, "swappiness": 10,

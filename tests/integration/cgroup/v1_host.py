@@ -13,17 +13,12 @@ import pytest
 
 # The file readers are the cgroup2 tests' own; v1 files have the same formats.
 from cgroup_host import keyed, read  # noqa: F401 (re-exported to the test_v1_* modules)
+from host import cgroup_mounts as host_cgroup_mounts
 
 
 def cgroup_mounts():
     """[(mount point, fstype, super options)] of the cgroup mounts, the last on a point winning."""
-    mounts = {}
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            fields = line.split()
-            dash = fields.index("-")
-            mounts[fields[4]] = (fields[dash + 1], fields[dash + 3])
-    return [(p, t, o) for p, (t, o) in mounts.items() if t in ("cgroup", "cgroup2")]
+    return [(p, t, o) for p, (t, o) in host_cgroup_mounts().items()]
 
 
 def host_kind():

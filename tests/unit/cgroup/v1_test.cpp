@@ -2,6 +2,7 @@
 
 #include "../error_of.hpp"
 #include "ocirt/cgroup/hierarchy.hpp"
+#include "ocirt/cgroup/mount_view.hpp"
 #include "ocirt/cgroup/v1/devices.hpp"
 #include "ocirt/cgroup/v1/resources.hpp"
 #include "ocirt/cgroup/v1/stats.hpp"
@@ -126,4 +127,24 @@ TEST_CASE("blkio throttle stats take io.stat's shape") {
     CHECK(io[0].values.at("wbytes") == 512);
     CHECK(io[0].values.at("rios") == 2);
     CHECK(io[0].values.at("wios") == 1);
+}
+
+TEST_CASE("a cgroup mount inside the container shows each v1 hierarchy once, by its mount point's name") {
+    ContainerCgroup cg;
+    cg.driver = Driver::v1;
+    cg.host = find_cgroup_host(kHybrid);
+    cg.v1_dirs = {{"cpu,cpuacct", "/sys/fs/cgroup/cpu,cpuacct/c1"},
+                  {"memory", "/sys/fs/cgroup/memory/c1"},
+                  {"name=systemd", "/sys/fs/cgroup/systemd/c1"}};
+    const auto views = v1_mount_views(cg.host, &cg);
+    REQUIRE(views.size() == 3);  // not the second memory mount, not the cgroup2 one
+    CHECK(views[0].name == "cpu,cpuacct");
+    CHECK(views[0].subsystems == "cpu,cpuacct");
+    CHECK(views[0].dir == "/sys/fs/cgroup/cpu,cpuacct/c1");
+    CHECK(views[1].name == "memory");
+    CHECK(views[2].name == "systemd");
+    CHECK(views[2].subsystems == "name=systemd");
+    CHECK(views[2].dir == "/sys/fs/cgroup/systemd/c1");
+    // A unified host: the mount stays cgroup2.
+    CHECK(v1_mount_views(find_cgroup_host("40 30 0:37 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"), &cg).empty());
 }

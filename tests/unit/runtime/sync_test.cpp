@@ -85,7 +85,12 @@ TEST_CASE("the bootstrap document round-trips") {
     b.no_pivot = true;
     b.extra_fds = 2;
     b.join_types = {"user", "pid"};
+    b.cgroup_v1 = {{"cpu,cpuacct", "cpu,cpuacct", "/sys/fs/cgroup/cpu,cpuacct/c1"}, {"systemd", "name=systemd", "/x"}};
     const InitBootstrap back = bootstrap_from_json(bootstrap_to_json(b));
+    REQUIRE(back.cgroup_v1.size() == 2);
+    CHECK(back.cgroup_v1[0].name == "cpu,cpuacct");
+    CHECK(back.cgroup_v1[1].subsystems == "name=systemd");
+    CHECK(back.cgroup_v1[1].dir == "/x");
     CHECK(back.mode == InitMode::exec);
     CHECK(back.config_json == b.config_json);
     CHECK(back.no_pivot);
