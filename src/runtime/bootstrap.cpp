@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::runtime {
@@ -23,6 +24,7 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"cgroup_dir", b.cgroup_dir},
         {"enter_root", b.enter_root},
         {"fork_as_sibling", b.fork_as_sibling},
+        {"trace", b.trace},
     };
     return j.dump();
 }
@@ -60,10 +62,24 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
         b.cgroup_dir = j.at("cgroup_dir").get<std::string>();
         b.enter_root = j.at("enter_root").get<bool>();
         b.fork_as_sibling = j.at("fork_as_sibling").get<bool>();
+        b.trace = j.at("trace").get<bool>();
         return b;
     } catch (const nlohmann::json::exception& e) {
         fail("bootstrap document: {}", e.what());
     }
+}
+
+void pass_trace(InitBootstrap& b, std::vector<int>& fds) {
+    if (!sys::trace::enabled()) return;
+    b.trace = true;
+    fds.push_back(sys::trace::fd());
+}
+
+void take_trace(const InitBootstrap& b, std::vector<sys::Fd>& fds) {
+    if (!b.trace) return;
+    if (fds.size() < 2) fail("bootstrap: the trace fd is missing");
+    sys::trace::adopt(std::move(fds.back()), "init");
+    fds.pop_back();
 }
 
 }  // namespace ocirt::runtime
