@@ -68,13 +68,17 @@ def assert_sequential(records, names, stage="runtime"):
         assert a["end_us"] <= b["start_us"], f"{a['phase']} ends after {b['phase']} starts: {a} {b}"
 
 
+def assert_has(records, runtime_names, init_names):
+    """Every named phase has a record from its stage."""
+    for stage, names in (("runtime", runtime_names), ("init", init_names)):
+        seen = phases(records, stage)
+        missing = [n for n in names if n not in seen]
+        assert not missing, f"{stage} phases {missing} missing: {seen}"
+
+
 def check_create(records):
     """What one traced create wrote: its phases and how they nest."""
-    runtime, init = phases(records, "runtime"), phases(records, "init")
-    for name in CREATE_RUNTIME:
-        assert name in runtime, f"runtime phase {name} missing: {runtime}"
-    for name in CREATE_INIT:
-        assert name in init, f"init phase {name} missing: {init}"
+    assert_has(records, CREATE_RUNTIME, CREATE_INIT)
     assert not any(r.get("failed") for r in records), records
     create = only(records, "create")
     for r in records:
@@ -104,11 +108,7 @@ def check_create(records):
 
 
 def check_start(records):
-    runtime, init = phases(records, "runtime"), phases(records, "init")
-    for name in START_RUNTIME:
-        assert name in runtime, f"runtime phase {name} missing: {runtime}"
-    for name in START_INIT:
-        assert name in init, f"init phase {name} missing: {init}"
+    assert_has(records, START_RUNTIME, START_INIT)
     start, exec_wait = only(records, "start"), only(records, "exec_wait")
     assert within(exec_wait, start)
     # The init stage's last records come after `start` asked and before the execve it reports.
@@ -178,15 +178,15 @@ def test_exec_traced(env, bundle):
     result.check()
     assert result.out == "hi\n"
     records = read_trace(trace)
-    runtime, init = phases(records, "runtime"), phases(records, "init")
-    for name in ["exec", "seccomp_compile", "spawn", "launch", "exec_wait", "wait"]:
-        assert name in runtime, f"{name} missing: {runtime}"
-    for name in ["cgroup_join", "namespaces", "fork", "process_setup", "exec_prep"]:
-        assert name in init, f"{name} missing: {init}"
+    assert_has(records, ["exec", "seccomp_compile", "spawn", "launch", "exec_wait", "wait"],
+               ["cgroup_join", "namespaces", "fork", "process_setup", "exec_prep"])
     spawn = only(records, "spawn")
     for name in ["cgroup_join", "namespaces", "fork", "process_setup"]:
         assert within(only(records, name, "init"), spawn), name
-    assert within(only(records, "exec_prep", "init"), only(records, "exec_wait"))
+    # exec_prep follows `ready` at once, so it may begin before the command's exec_wait does;
+    # it ends before the execve the command waits for.
+    exec_prep = only(records, "exec_prep", "init")
+    assert spawn["start_us"] <= exec_prep["start_us"] and exec_prep["end_us"] <= only(records, "exec_wait")["end_us"]
     assert_sequential(records, ["seccomp_compile", "spawn", "exec_wait", "wait"])
 
 
