@@ -210,6 +210,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         fail("/process/terminal: a detached container with a terminal needs --console-socket");
     if (!terminal && !o.console_socket.empty())
         fail("--console-socket: given, but /process/terminal is false");
+    sys::trace::keep_above(3 + p.extra_fds);
     seal_inherited_fds(p.extra_fds);
     std::vector<sys::Fd> ns_fds = ns::open_joins(p.plan);
     sys::Fd pidfd_socket = connect_pidfd_socket(o.pidfd_socket);

@@ -181,6 +181,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         if (sys::process_start_time(rec->pid) != rec->start_time) fail("container process exited");
 
         sys::Fd pidfd_socket = connect_pidfd_socket(o.pidfd_socket);
+        sys::trace::keep_above(3 + o.preserve_fds);
         seal_inherited_fds(o.preserve_fds);
         sys::Fd sigfd;
         if (!o.detach) {

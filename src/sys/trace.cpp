@@ -42,6 +42,12 @@ void adopt(Fd fd, const char* stage) noexcept {
 
 int fd() noexcept { return detail::g_fd; }
 
+void keep_above(int min_fd) {
+    if (detail::g_fd < 0 || detail::g_fd >= min_fd) return;
+    Fd moved = dup_above(detail::g_fd, min_fd);
+    adopt(std::move(moved), g_stage);
+}
+
 void stop() noexcept {
     detail::g_fd = -1;
     // Not closed: that would be a syscall; the fd is close-on-exec and goes with the execve.

@@ -347,3 +347,17 @@ def test_no_clock_read_while_tracing_is_off(env, bundle):
     on = gdb_count_now_us(env, bundle, trace_env=trace)
     runtime_records = [r for r in read_trace(trace) if r["stage"] == "runtime"]
     assert on == 2 * len(runtime_records), (on, len(runtime_records))
+
+
+def test_a_missing_preserved_fd_is_not_the_trace_file(env, bundle):
+    """With fd 3 given and fd 4 not, the trace file opens as fd 4: it must not pass for the
+    caller's preserved fd 4 (the container would write into the trace)."""
+    fd = os.open(env.tmp / "preserved", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    env.defer(lambda: os.close(fd))
+    bundle.probe().save()
+    env.rt.track(cid := env.new_id())
+    trace = env.tmp / "preserve.jsonl"
+    result = traced(env, "run", "--preserve-fds", "2", "--bundle", bundle.path, cid, trace=trace, extra_fds={3: fd})
+    assert result.rc != 0, result.out
+    assert "preserved fd 4 is not open" in result.err, result.err
+    env.assert_nothing_left(cid)

@@ -30,6 +30,9 @@ void open_file(const std::string& path);
 void adopt(Fd fd, const char* stage) noexcept;
 /// The trace fd to pass on (-1 when off); still owned here.
 int fd() noexcept;
+/// Moves the trace fd to a number >= `min_fd` if it is below: the fds the container keeps
+/// (3 .. min_fd-1) must be the caller's, never the trace file.
+void keep_above(int min_fd);
 /// Stops writing, without a syscall (the fd is close-on-exec): the init stage calls it before
 /// it loads the seccomp filter, after which it may make no call of its own (docs/security.md).
 void stop() noexcept;
