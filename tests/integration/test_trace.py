@@ -361,3 +361,24 @@ def test_a_missing_preserved_fd_is_not_the_trace_file(env, bundle):
     assert result.rc != 0, result.out
     assert "preserved fd 4 is not open" in result.err, result.err
     env.assert_nothing_left(cid)
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed")
+def test_traced_init_stage_makes_no_call_after_its_filter(env, bundle):
+    """Traced, the init stage still makes only docs/security.md's calls after the seccomp filter
+    (capset, execve): its last record is written before the filter goes in."""
+    from test_seccomp_allowlist import BUSYBOX_TRUE, after_filter_calls, configure, documented_after_filter
+    configure(bundle, BUSYBOX_TRUE + documented_after_filter(), False, 1000, False)
+    bundle.args("/bin/true").save()
+    env.rt.track(cid := env.new_id())
+    trace = env.tmp / "filter.jsonl"
+    out = env.tmp / "filter.strace"
+    result = subprocess.run(["strace", "-f", "-qq", "-o", str(out), *env.rt.argv("run", "--bundle", bundle.path, cid)],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, OCIRT_TRACE=str(trace)))
+    assert result.returncode == 0, result.stderr
+    calls = after_filter_calls(out.read_text())
+    assert len(calls) == 1, calls
+    (seen,) = calls.values()
+    assert seen[:seen.index("execve") + 1] == ["capset", "execve"]
+    assert "exec_prep" in phases(read_trace(trace), "init")
