@@ -3,6 +3,7 @@
 #include <seccomp.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include "version.hpp"
 #include "ocirt/runtime/init_stage.hpp"
 #include "ocirt/spec/state.hpp"
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
 #include "ocirt/util/strings.hpp"
@@ -32,6 +34,7 @@ std::vector<FlagSpec> global_flags() {
         {"log", 0, true, "write log records to FILE (default: stderr)", "FILE"},
         {"log-format", 0, true, "text or json", "FORMAT"},
         {"debug", 0, false, "log debug records too"},
+        {"trace", 0, true, "append a JSON line per startup phase to FILE (also OCIRT_TRACE; docs/trace.md)", "FILE"},
         {"systemd-cgroup", 0, false, "cgroupsPath is in systemd's slice:prefix:name form"},
         {"cgroup-manager", 0, true, "cgroupfs (default), systemd (= --systemd-cgroup) or disabled (no cgroup; crun)",
          "MANAGER"},
@@ -57,6 +60,24 @@ runtime::Rootless parse_rootless(const std::string& text) {
     for (const char* f : {"0", "f", "F", "false", "FALSE", "False"})
         if (text == f) return runtime::Rootless::no;
     fail("--rootless: expected true, false or auto, got \"{}\"", text);
+}
+
+/// --trace FILE or OCIRT_TRACE=FILE (docs/trace.md). The flag was asked for on this command
+/// line: a file that cannot be opened fails the command, as --log does. The variable is
+/// inherited by every ocirt an engine starts: it only warns, since a diagnostic must not stop
+/// containers.
+void open_trace(const ParsedArgs& global) {
+    if (const auto path = global.value("trace")) {
+        with_context("--trace", [&] { sys::trace::open_file(*path); });
+        return;
+    }
+    const char* env = std::getenv("OCIRT_TRACE");
+    if (env == nullptr || *env == '\0') return;
+    try {
+        sys::trace::open_file(env);
+    } catch (const Error& e) {
+        log::warn("OCIRT_TRACE: {}; not tracing", e.what());
+    }
 }
 
 /// The global cgroup flags: --systemd-cgroup, and crun's --cgroup-manager.
@@ -145,6 +166,9 @@ int dispatch(const std::vector<std::string>& args) {
         ctx.global.root = global.value("root").value_or("/run/ocirt");
         set_cgroup_manager(global, ctx.global);
         ctx.global.rootless = parse_rootless(global.value("rootless").value_or("auto"));
+        open_trace(global);
+        // The whole command, named after it ("create", "start"...): its parts are spans inside.
+        sys::trace::Span span(c.name.c_str());
         const ParsedArgs parsed = parse_args(c.flags, args, cmd_index + 1, c.stop_at_positional);
         return c.run(ctx, parsed);
     }

@@ -12,6 +12,7 @@
 #include "ocirt/sys/mount.hpp"
 #include "ocirt/sys/mount_api.hpp"
 #include "ocirt/sys/safe_path.hpp"
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
 
@@ -291,13 +292,16 @@ void prepare_rootfs(const spec::Config& config, const RootfsContext& ctx) {
     sys::Fd rootfd = sys::open_at(AT_FDCWD, ctx.rootfs, O_PATH | O_DIRECTORY);
     bool dev_is_bound = false;
     const std::string mount_label = config.linux_ ? config.linux_->mount_label.value_or("") : "";
+    sys::trace::Span mounts_span("mounts");
     for (size_t i = 0; i < config.mounts.size(); ++i) {
         const auto& m = config.mounts[i];
         mount_one(rootfd.get(), m, i, ctx, mount_label);
         const auto parts = sys::path_components(m.destination);
         if (parts.size() == 1 && parts[0] == "dev" && is_bind(m, parse_mount_options(m.options))) dev_is_bound = true;
     }
+    mounts_span.end();
     // A /dev bound from the host already has its nodes; otherwise make runc's default set.
+    sys::trace::Span devices_span("devices");
     const spec::Linux empty;
     const spec::Linux& lnx = config.linux_ ? *config.linux_ : empty;
     create_devices(rootfd.get(), lnx.devices, ctx.in_user_namespace, dev_is_bound);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::runtime {
@@ -24,6 +25,7 @@ std::string bootstrap_to_json(const InitBootstrap& b) {
         {"cgroup_v1", nlohmann::json::array()},
         {"enter_root", b.enter_root},
         {"fork_as_sibling", b.fork_as_sibling},
+        {"trace", b.trace},
     };
     for (const auto& h : b.cgroup_v1)
         j["cgroup_v1"].push_back({{"name", h.name}, {"subsystems", h.subsystems}, {"dir", h.dir}});
@@ -66,10 +68,24 @@ InitBootstrap bootstrap_from_json(const std::string& text) {
                                    h.at("dir").get<std::string>()});
         b.enter_root = j.at("enter_root").get<bool>();
         b.fork_as_sibling = j.at("fork_as_sibling").get<bool>();
+        b.trace = j.at("trace").get<bool>();
         return b;
     } catch (const nlohmann::json::exception& e) {
         fail("bootstrap document: {}", e.what());
     }
+}
+
+void pass_trace(InitBootstrap& b, std::vector<int>& fds) {
+    if (!sys::trace::enabled()) return;
+    b.trace = true;
+    fds.push_back(sys::trace::fd());
+}
+
+void take_trace(const InitBootstrap& b, std::vector<sys::Fd>& fds) {
+    if (!b.trace) return;
+    if (fds.size() < 2) fail("bootstrap: the trace fd is missing");
+    sys::trace::adopt(std::move(fds.back()), "init");
+    fds.pop_back();
 }
 
 }  // namespace ocirt::runtime

@@ -27,6 +27,7 @@
 #include "ocirt/spec/validate/validate.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/terminal/console.hpp"
 #include "ocirt/util/error.hpp"
@@ -107,8 +108,11 @@ Prepared prepare(const CreateOptions& o) {
     const std::string config_path = o.config_file.empty()
                                         ? p.bundle + "/config.json"
                                         : with_context("--config", [&] { return sys::real_path(o.config_file); });
+    sys::trace::Span parse("parse");  // read, JSON, the bundled schema, the model
     const nlohmann::json document = validated_config(config_path);
     p.config = with_context(config_path, [&] { return spec::config_from_json(document); });
+    parse.end();
+    sys::trace::Span validate("validate");
     const spec::Linux empty;
     p.plan = ns::plan_namespaces(p.config.linux_ ? p.config.linux_->namespaces : empty.namespaces);
     check_config(p.config, p.plan);
@@ -211,16 +215,20 @@ namespace {
 CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bool foreground) {
     validate_id(o.id);
     Prepared p = prepare(o);
+    sys::trace::Span seccomp_span("seccomp_compile");  // compiled, or read from the cache
     const auto filter = prepare_seccomp(p.config, g.root);
+    seccomp_span.end();
     const bool terminal = p.config.process->terminal;
     if (terminal && o.console_socket.empty() && !foreground)
         fail("/process/terminal: a detached container with a terminal needs --console-socket");
     if (!terminal && !o.console_socket.empty())
         fail("--console-socket: given, but /process/terminal is false");
+    sys::trace::keep_above(3 + p.extra_fds);
     seal_inherited_fds(p.extra_fds);
     std::vector<sys::Fd> ns_fds = ns::open_joins(p.plan);
     sys::Fd pidfd_socket = connect_pidfd_socket(o.pidfd_socket);
 
+    sys::trace::Span state_span("state_dir");
     ContainerDir dir = ContainerDir::create(g.root, o.id);
     ContainerRecord rec;
     rec.id = o.id;
@@ -243,6 +251,8 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         dir.save(rec);
         // The init stage waits on this socket for `start` (see start_container).
         sys::Fd start_listener = sys::listen_seqpacket(dir.start_socket_address());
+        state_span.end();
+        sys::trace::Span cgroup_span("cgroup");
 
         // The cgroup exists, with its limits and device filter, before the init stage runs: the
         // stage joins it first thing (through this cgroup.procs fd), so nothing runs unlimited.
@@ -265,6 +275,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
             cgroup_procs = cgroup::open_for_join(*cg);
             log::debug("create {}: cgroup {} ready", o.id, cg->dir());
         }
+        cgroup_span.end();
 
         InitBootstrap boot;
         boot.mode = InitMode::create;
@@ -283,9 +294,14 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         for (const auto& f : ns_fds) fds.push_back(f.get());
         for (const auto& f : cgroup_procs) fds.push_back(f.get());
         boot.join_cgroups = static_cast<int>(cgroup_procs.size());
+        pass_trace(boot, fds);
+        // From the launch to `ready`: the init stage's records fall inside this span.
+        sys::trace::Span spawn_span("spawn");
+        sys::trace::Span launch_span("launch");  // sealed copy, fork + execveat, bootstrap sent
         // The init stage dies with this process until it is recorded (PR_SET_PDEATHSIG, set
         // in the child before it execs), and after that through the sync socket's EOF.
         LaunchedInit init = launch_init(boot, fds);
+        launch_span.end();
         cgroup_procs.clear();
         first = init.pid;
         rec.init_pid = first;
@@ -300,6 +316,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         const spec::Linux& l = p.config.linux_ ? *p.config.linux_ : empty;
         if (p.plan.creates(NamespaceType::user)) {
             init.channel.expect(Msg::idmap_request);
+            sys::trace::Span idmap_span("idmap");
             ns::write_id_maps(first, l.uid_mappings, l.gid_mappings);
             init.channel.send(Msg::idmap_done);
         }
@@ -318,7 +335,10 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         rec.host_resources = true;
         dir.save(rec);
         log::debug("create {}: container process is pid {}", o.id, rec.pid);
-        acquire_host_resources(dir, p.config, rec.pid);
+        {
+            sys::trace::Span host_span("host_resources");
+            acquire_host_resources(dir, p.config, rec.pid);
+        }
 
         Message m = init.channel.receive();
         if (m.type == Msg::console_master) {
@@ -336,16 +356,20 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         dir.save(rec);
         log::debug("create {}: rootfs mounted; running prestart and createRuntime hooks", o.id);
         const std::string creating = hook_state(rec, spec::Status::creating);
+        sys::trace::Span hooks_span("hooks_prestart_create_runtime");
         hooks::run_hooks(p.config.hooks.prestart, creating, "prestart");
         hooks::run_hooks(p.config.hooks.create_runtime, creating, "createRuntime");
+        hooks_span.end();
         nlohmann::json states = {{"createContainer", creating}, {"startContainer", hook_state(rec, spec::Status::created)}};
         init.channel.send(Msg::hooks_done, states.dump());
         Message last = init.channel.receive();
         if (hand_over_listener(last, p.config, rec.pid, creating)) last = init.channel.receive();
         if (last.type != Msg::ready) fail("sync: expected ready, got {}", msg_name(last.type));
+        spawn_span.end();
 
         log::debug("create {}: container is ready", o.id);
         send_pidfd(pidfd_socket, rec.pid, PidfdKind::standard);
+        sys::trace::Span record_span("record");  // the state record says created, --pid-file
         rec.creating = false;
         rec.init_pid = 0;
         rec.init_start_time = 0;

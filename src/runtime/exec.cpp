@@ -20,6 +20,7 @@
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/namespaces.hpp"
 #include "ocirt/sys/process.hpp"
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/terminal/console.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
@@ -144,7 +145,9 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         security::check_process_labels(*exec_cfg.process);
         // runc exec applies the container's seccomp filter to the new process too.
         const spec::Config container_cfg = saved_config(dir);
+        sys::trace::Span seccomp_span("seccomp_compile");
         const auto filter = prepare_seccomp(container_cfg, g.root);
+        seccomp_span.end();
         const bool terminal = exec_cfg.process->terminal;
         if (terminal && o.console_socket.empty() && o.detach) fail("--tty with --detach needs --console-socket");
         if (!terminal && !o.console_socket.empty()) fail("--console-socket: given, but no terminal was asked for");
@@ -178,6 +181,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         if (sys::process_start_time(rec->pid) != rec->start_time) fail("container process exited");
 
         sys::Fd pidfd_socket = connect_pidfd_socket(o.pidfd_socket);
+        sys::trace::keep_above(3 + o.preserve_fds);
         seal_inherited_fds(o.preserve_fds);
         sys::Fd sigfd;
         if (!o.detach) {
@@ -196,7 +200,11 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
             for (const auto& f : cgroup_procs) fds.push_back(f.get());
             boot.join_cgroups = static_cast<int>(cgroup_procs.size());
         }
+        pass_trace(boot, fds);
+        sys::trace::Span spawn_span("spawn");  // to `ready`: the init stage's records fall inside
+        sys::trace::Span launch_span("launch");
         LaunchedInit init = launch_init(boot, fds);
+        launch_span.end();
         cgroup_procs.clear();
         ns_fds.clear();
         container_root.reset();
@@ -218,9 +226,12 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
             }
             if (hand_over_listener(m, container_cfg, pid, hook_state(*rec, st))) m = init.channel.receive();
             if (m.type != Msg::ready) fail("sync: expected ready, got {}", msg_name(m.type));
+            spawn_span.end();
             send_pidfd(pidfd_socket, pid, PidfdKind::setns);
             // The socket closes on a successful execve; a failed one sends its error.
+            sys::trace::Span exec_span("exec_wait");
             init.channel.expect_closed();
+            exec_span.end();
             write_pid_file(o.pid_file, pid);
         } catch (...) {
             if (pid > 0) sys::send_signal(pid, SIGKILL);
@@ -233,6 +244,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
             throw;
         }
         if (o.detach) return 0;
+        sys::trace::Span wait_span("wait");
         return wait_foreground(pid, sigfd.get(), std::move(master)).shell_status();
     });
 }

@@ -19,6 +19,7 @@
 #include "ocirt/sys/mount.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/sys/terminal.hpp"
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/passwd.hpp"
 #include "ocirt/util/strings.hpp"
@@ -162,8 +163,12 @@ std::string resolve_executable(const spec::Process& p, const std::vector<std::st
 }
 
 void exec_program(ContainerProcess& cp, int extra_fds, const std::optional<seccomp::Filter>& filter) {
+    sys::trace::Span prep_span("exec_prep");
     sys::cloexec_from(3 + extra_fds);
     sys::reset_signals();
+    prep_span.end();
+    // The last record: nothing is written once the filter is loaded (docs/trace.md).
+    sys::trace::stop();
     if (filter) {
         if (cp.raise_admin) cp.raise_admin->apply();
         seccomp::apply_filter(*filter);

@@ -26,6 +26,7 @@
 #include "ocirt/sys/namespaces.hpp"
 #include "ocirt/sys/process.hpp"
 #include "ocirt/sys/terminal.hpp"
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/util/error.hpp"
 
@@ -83,12 +84,21 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     for (const auto& p : procs) cgroup::join(p.get());
 }
 
+/// The new time namespace's CLOCK_MONOTONIC offset, which the trace takes back out.
+int64_t monotonic_offset_us(const std::map<std::string, spec::TimeOffset>& offsets) {
+    const auto it = offsets.find("monotonic");
+    if (it == offsets.end()) return 0;
+    return it->second.secs * 1000000 + static_cast<int64_t>(it->second.nanosecs / 1000);
+}
+
 [[noreturn]] void run_create(SyncChannel& ch, const InitBootstrap& boot, std::vector<sys::Fd>& fds) {
+    sys::trace::Span config_span("init_config");
     const spec::Config cfg = spec::config_from_json(nlohmann::json::parse(boot.config_json));
     const spec::Process& proc = *cfg.process;
     const spec::Linux empty_linux;
     const spec::Linux& lnx = cfg.linux_ ? *cfg.linux_ : empty_linux;
     const ns::NamespacePlan plan = ns::plan_namespaces(lnx.namespaces);
+    config_span.end();
 
     sys::Fd start_listener = std::move(fds.at(1));
     std::vector<sys::Fd> ns_fds;
@@ -98,6 +108,7 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     // namespace: clone and map the sources before entering the container's.
     mount::IdmappedTrees idmapped = mount::prepare_idmapped_trees(cfg, boot.bundle);
 
+    sys::trace::Span ns_span("namespaces");
     ns::join_all(plan, ns_fds);
     ns_fds.clear();
     if (plan.creates(NamespaceType::user)) {
@@ -113,7 +124,11 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
         DumpableWindow open_proc;
         ns::write_time_offsets(lnx.time_offsets);
     }
+    ns_span.end();
+    sys::trace::Span fork_span("fork");  // ended by the child (the original process exits)
     fork_into_namespaces(ch, plan.needs_fork(), boot.fork_as_sibling);
+    if (plan.creates(NamespaceType::time)) sys::trace::set_clock_offset_us(monotonic_offset_us(lnx.time_offsets));
+    fork_span.end();
 
     // From here on this is the container's process.
     sys::new_session();
@@ -123,38 +138,59 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     ctx.cgroup_dir = boot.cgroup_dir;
     ctx.cgroup_v1 = boot.cgroup_v1;
     ctx.cgroup_namespace = plan.has(NamespaceType::cgroup);
-    mount::prepare_rootfs(cfg, ctx);
+    {
+        sys::trace::Span rootfs_span("rootfs");
+        mount::prepare_rootfs(cfg, ctx);
+    }
 
     sys::Fd slave;
     if (proc.terminal) {
+        sys::trace::Span console_span("console");
         sys::Fd rootfd = sys::open_at(AT_FDCWD, boot.rootfs, O_PATH | O_DIRECTORY);
         slave = open_container_terminal(ch, rootfd.get(), proc);
         mount::bind_console(ctx, slave.get());
     }
 
+    sys::trace::Span wait_span("wait_parent_hooks");  // the parent's prestart and createRuntime
     ch.send(Msg::mounts_ready);
     const auto states = nlohmann::json::parse(ch.expect(Msg::hooks_done).payload);
-    hooks::run_hooks(cfg.hooks.create_container, state_seen_inside(states.at("createContainer")), "createContainer");
+    wait_span.end();
+    {
+        sys::trace::Span hooks_span("hooks_create_container");
+        hooks::run_hooks(cfg.hooks.create_container, state_seen_inside(states.at("createContainer")), "createContainer");
+    }
 
+    sys::trace::Span pivot_span("pivot");
     mount::enter_rootfs(cfg, ctx, boot.no_pivot);
+    pivot_span.end();
     if (cfg.hostname) sys::set_hostname(*cfg.hostname);
     if (cfg.domainname) sys::set_domainname(*cfg.domainname);
     // runc's order: sysctls while /proc/sys is still writable, then read-only and masked paths.
+    sys::trace::Span sysctl_span("sysctl");
     ns::apply_sysctls(lnx.sysctl);
+    sysctl_span.end();
+    sys::trace::Span readonly_span("readonly_paths");
     mount::apply_readonly_paths(lnx.readonly_paths);
+    readonly_span.end();
+    sys::trace::Span masked_span("masked_paths");
     mount::apply_masked_paths(lnx.masked_paths);
+    masked_span.end();
     mount::apply_rootfs_propagation(cfg);
     ctx.idmapped.clear();
+    sys::trace::Span keyring_span("keyring");
     if (!boot.no_new_keyring) sys::join_session_keyring("_ses." + boot.id);
+    keyring_span.end();
     if (slave) attach_terminal(slave.get());
     slave.reset();
 
+    sys::trace::Span process_span("process_setup");
     if (lnx.personality) process::apply_personality(*lnx.personality);
     if (lnx.memory_policy) process::apply_memory_policy(*lnx.memory_policy);
     security::apply_exec_labels(proc);
     // Everything up to the program lookup happens before the filter (docs/security.md).
     ContainerProcess cp = become_container_process(proc, filter_needs_admin(boot, proc.no_new_privileges));
     for (const auto& w : cp.warnings) ch.send(Msg::warning, w);
+    process_span.end();
     // From `ready` on, `kill` can reach this process while it waits for `start`: TERM and every
     // other signal whose default action ends a process must end it, as they end runc's waiting
     // init. As PID 1 of a new PID namespace it would ignore them without a handler.
@@ -167,12 +203,16 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
 
     // Wait for `ocirt start`. Its connection is close-on-exec here: when execve succeeds, start
     // sees end-of-file; anything that fails before is sent to it as text.
+    sys::trace::Span start_span("wait_start");
     sys::Fd conn = sys::accept_unix(start_listener.get());
     start_listener.reset();
     std::vector<sys::Fd> none;
     if (sys::recv_with_fds(conn.get(), 64, none) != "start") fail("start: unexpected message");
+    start_span.end();
     try {
+        sys::trace::Span hooks_span("hooks_start_container");
         hooks::run_hooks(cfg.hooks.start_container, state_seen_inside(states.at("startContainer")), "startContainer");
+        hooks_span.end();
         exec_program(cp, boot.extra_fds, filter_for_exec(boot));
     } catch (const Error& e) {
         try {
@@ -203,22 +243,29 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     }
     std::vector<sys::Fd> ns_fds;
     for (size_t i = 1; i < fds.size(); ++i) ns_fds.push_back(std::move(fds[i]));
+    sys::trace::Span ns_span("namespaces");
     ns::join_all(plan, ns_fds);
     ns_fds.clear();
     if (container_root) mount::enter_container_root(container_root.get());
     container_root.reset();
     if (plan.has(NamespaceType::user)) become_namespace_root();
+    ns_span.end();
+    sys::trace::Span fork_span("fork");
     fork_into_namespaces(ch, plan.needs_fork(), boot.fork_as_sibling);
+    fork_span.end();
 
     sys::new_session();
     if (proc.terminal) {
+        sys::trace::Span console_span("console");
         sys::Fd rootfd = sys::open_at(AT_FDCWD, "/", O_PATH | O_DIRECTORY);
         sys::Fd slave = open_container_terminal(ch, rootfd.get(), proc);
         attach_terminal(slave.get());
     }
+    sys::trace::Span process_span("process_setup");
     security::apply_exec_labels(proc);
     ContainerProcess cp = become_container_process(proc, filter_needs_admin(boot, proc.no_new_privileges));
     for (const auto& w : cp.warnings) ch.send(Msg::warning, w);
+    process_span.end();
     // The parent has recorded this process by now (delete can reach it): it no longer dies with
     // the parent (launch_init set that), so a detached container outlives `create`/`exec -d`.
     sys::set_parent_death_signal(0);
@@ -241,7 +288,10 @@ void init_main(int sync_fd) noexcept {
         if (boot_msg.fds.empty()) fail("bootstrap: no document");
         const InitBootstrap boot =
             bootstrap_from_json(sys::read_fd(boot_msg.fds[kBootstrapDocFd].get(), 64u << 20));
+        take_trace(boot, boot_msg.fds);  // before the cgroup fds: it is the last one
+        sys::trace::Span cgroup_span("cgroup_join");
         join_container_cgroup(boot, boot_msg.fds);
+        cgroup_span.end();
         if (boot.mode == InitMode::create) run_create(ch, boot, boot_msg.fds);
         run_exec(ch, boot, boot_msg.fds);
     } catch (const Error& e) {

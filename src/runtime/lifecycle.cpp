@@ -12,6 +12,7 @@
 #include "ocirt/runtime/process_list.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
@@ -87,18 +88,23 @@ void start_container(const GlobalOptions& g, const std::string& id) {
         const ContainerRecord r = require_record(dir, rec);
         sys::Fd conn = sys::connect_seqpacket(dir.start_socket_address());
         if (!conn) fail("the container process is not waiting to start");
+        // From "start" to the execve: the init stage's startContainer hooks, its last records,
+        // then the seccomp load and execve, which it does not trace (docs/trace.md).
+        sys::trace::Span exec_span("exec_wait");
         sys::send_with_fds(conn.get(), "start", {});
         log::debug("start {}: waiting for the program to be exec'd", id);
         // The init stage runs the startContainer hooks, then execve()s: its end of the
         // connection is close-on-exec, so end-of-file means the program is running.
         std::vector<sys::Fd> none;
         const std::string reply = sys::recv_with_fds(conn.get(), 64 * 1024, none);
+        exec_span.end();
         sys::remove_file(dir.start_socket_path());
         if (!reply.empty()) fail("{}", reply);
         // runtime.md 1.3, lifecycle step 9: a failing poststart hook is an error; the runtime
         // stops the container and continues at step 12 — destroys it (cgroup, state) and runs
         // the poststop hooks (step 13). Nothing is left for a delete to find.
         const spec::Config cfg = saved_config(dir);
+        sys::trace::Span poststart_span("hooks_poststart");
         try {
             hooks::run_hooks(cfg.hooks.poststart, hook_state(r, spec::Status::running), "poststart");
         } catch (const Error&) {
@@ -174,20 +180,25 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
         switch (st) {
             case spec::Status::stopped:
                 break;
-            case spec::Status::created:
+            case spec::Status::created: {
+                sys::trace::Span kill_span("kill");
                 kill_and_wait(*rec);  // a created container never ran its program: delete kills it
                 break;
+            }
             case spec::Status::creating:
                 // A create in progress holds the lock: this one is interrupted. Undo what it
                 // recorded (docs/security.md, "Crash consistency").
                 if (!force) fail("container is still being created; use --force");
                 if (rec) kill_recorded(*rec);
                 break;
-            default:
+            default: {
                 if (!force) fail("cannot delete container {} that is not stopped: {}", id, spec::status_name(st));
+                sys::trace::Span kill_span("kill");
                 kill_and_wait(*rec);
                 break;
+            }
         }
+        sys::trace::Span destroy_span("destroy");  // cgroup, host resources, poststop hooks, state dir
         destroy_container(dir, rec);
     });
 }

@@ -5,6 +5,7 @@
 #include "ocirt/runtime/state_dir.hpp"
 #include "ocirt/seccomp/notify.hpp"
 #include "ocirt/spec/state.hpp"
+#include "ocirt/sys/trace.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/sha256.hpp"
 
@@ -57,6 +58,9 @@ bool filter_needs_admin(const InitBootstrap& boot, bool nnp) { return !nnp && !b
 void install_listener_filter(const InitBootstrap& boot, ContainerProcess& cp, SyncChannel& ch) {
     const auto f = filter_of(boot);
     if (!f || !f->has_listener()) return;
+    // The stage's last trace record is before this filter (docs/trace.md): the calls it makes
+    // under the filter are the sync messages only.
+    sys::trace::stop();
     if (cp.raise_admin) cp.raise_admin->apply();
     sys::Fd listener = seccomp::apply_filter(*f);
     if (cp.drop_admin) cp.drop_admin->apply();

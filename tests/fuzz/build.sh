@@ -21,6 +21,7 @@ flags="-std=c++20 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-saniti
 # What the targets reach: util, the spec layer (model, validator), and from sys and runtime only
 # the pieces the decoders use. Each object is compiled once and shared by the targets.
 sources="$root/src/util/error.cpp $root/src/util/strings.cpp $root/src/util/log.cpp $root/src/util/time.cpp \
+     $root/src/util/trace_record.cpp $root/src/sys/trace.cpp \
      $root/src/sys/fd.cpp $root/src/sys/files.cpp $root/src/sys/unix_socket.cpp \
      $root/src/spec/config.cpp $root/src/spec/config_parse.cpp $root/src/spec/config_serialize.cpp \
      $root/src/spec/namespace_type.cpp $root/src/spec/state.cpp $root/src/spec/device_mode.cpp \

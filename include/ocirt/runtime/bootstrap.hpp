@@ -33,6 +33,7 @@ struct InitBootstrap {
     /// fds is the container process's root (/proc/<pid>/root), to chroot into.
     bool enter_root = false;
     bool fork_as_sibling = false;  ///< run --no-subreaper: the container process becomes the parent's child
+    bool trace = false;            ///< the last fd is the trace file (docs/trace.md), taken before any other
 };
 
 /// Serialises the document.
@@ -41,7 +42,12 @@ std::string bootstrap_to_json(const InitBootstrap& b);
 InitBootstrap bootstrap_from_json(const std::string& text);
 
 /// The fds that travel with the bootstrap message, in order: [document, exec.sock listener (create only),
-/// namespace fds..., root (exec, when enter_root), cgroup.procs... (join_cgroups of them)].
+/// namespace fds..., root (exec, when enter_root), cgroup.procs... (join_cgroups of them), trace (when trace)].
 inline constexpr size_t kBootstrapDocFd = 0;
+
+/// When this process traces, marks `b` and appends the trace fd to `fds` (it must come last).
+void pass_trace(InitBootstrap& b, std::vector<int>& fds);
+/// In the init stage: takes the trace fd off the end of `fds` and starts tracing as "init".
+void take_trace(const InitBootstrap& b, std::vector<sys::Fd>& fds);
 
 }  // namespace ocirt::runtime
