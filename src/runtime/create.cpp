@@ -4,9 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ocirt/cgroup/manager.hpp"
+#include "ocirt/cgroup/rootless.hpp"
 #include "ocirt/hooks/hooks.hpp"
 #include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
+#include "ocirt/ns/idmap.hpp"
 #include "ocirt/ns/namespaces.hpp"
 #include "ocirt/ns/net_devices.hpp"
 #include "ocirt/ns/sysctl.hpp"
@@ -17,6 +19,7 @@
 #include "ocirt/runtime/host_resources.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
 #include "ocirt/runtime/pidfd_socket.hpp"
+#include "ocirt/runtime/rootless.hpp"
 #include "ocirt/runtime/seccomp_stage.hpp"
 #include "ocirt/security/capabilities.hpp"
 #include "ocirt/security/lsm.hpp"
@@ -208,6 +211,8 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
     std::vector<sys::Fd> ns_fds = ns::open_joins(p.plan);
     sys::Fd pidfd_socket = connect_pidfd_socket(o.pidfd_socket);
 
+    const bool rootless = is_rootless(g.rootless);
+    if (sys::effective_uid() != 0) secure_state_root(g.root);
     ContainerDir dir = ContainerDir::create(g.root, o.id);
     ContainerRecord rec;
     rec.id = o.id;
@@ -236,6 +241,8 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         log::debug("create {}: state dir ready; setting up the cgroup", o.id);
         if (g.no_cgroup)
             warn_cgroup_disabled(p.config);
+        else if (rootless)
+            cg = cgroup::plan_rootless(p.config, o.id, g.systemd_cgroup);
         else
             cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
         std::vector<sys::Fd> cgroup_procs;

@@ -102,6 +102,9 @@ void join_container_cgroup(const InitBootstrap& boot, std::vector<sys::Fd>& fds)
     ns_fds.clear();
     if (plan.creates(NamespaceType::user)) {
         sys::unshare_namespaces(CLONE_NEWUSER, "user namespace");
+        // A non-dumpable process's /proc files belong to root: an unprivileged parent (rootless)
+        // could not open uid_map, gid_map and setgroups to write them (runc's nsexec does the same).
+        DumpableWindow open_proc;
         ch.send(Msg::idmap_request);
         ch.expect(Msg::idmap_done);
     }
