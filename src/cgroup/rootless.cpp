@@ -42,7 +42,8 @@ bool delegated(const ContainerCgroup& cg) {
     return true;
 }
 
-std::optional<ContainerCgroup> plan_rootless(const spec::Config& c, const std::string& id, bool systemd) {
+std::optional<ContainerCgroup> plan_rootless(const spec::Config& c, const std::string& id, bool systemd,
+                                             bool unprivileged) {
     const bool limits = asks_limits(c);
     std::optional<ContainerCgroup> cg;
     try {
@@ -53,7 +54,7 @@ std::optional<ContainerCgroup> plan_rootless(const spec::Config& c, const std::s
         return std::nullopt;
     }
     if (!cg) return cg;
-    cg->device_filter = false;
+    cg->device_filter = !unprivileged;
     if (!cg->systemd_unit.empty() || delegated(*cg)) return cg;
     if (limits)
         fail("/linux/resources: running rootless, the cgroup {} is not delegated to this user (not writable), so "

@@ -242,7 +242,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         if (g.no_cgroup)
             warn_cgroup_disabled(p.config);
         else if (rootless)
-            cg = cgroup::plan_rootless(p.config, o.id, g.systemd_cgroup);
+            cg = cgroup::plan_rootless(p.config, o.id, g.systemd_cgroup, is_rootless(Rootless::auto_detect));
         else
             cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
         std::vector<sys::Fd> cgroup_procs;
