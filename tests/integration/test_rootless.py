@@ -338,3 +338,21 @@ def test_devices_are_bound_from_the_host(rl):
     lines = r.stdout.strip().splitlines()
     assert lines[0].strip() == "4"
     assert lines[1].startswith("c")  # the host's character device, bound: mknod is refused here
+
+
+@pytest.mark.runc_deviates("runc refuses gid= of an unmapped gid rootless; crun (and ocirt) mount devpts without it")
+def test_privileged_mount_fallbacks(rl):
+    # The plain (not --rootless) mounts: sysfs, devpts with gid=5 (unmapped here), mqueue.
+    for m in rl.bundle.config["mounts"]:
+        if m["destination"] == "/sys":
+            m.update(type="sysfs", source="sysfs", options=["nosuid", "noexec", "nodev", "ro"])
+        if m["destination"] == "/dev/pts":
+            m["options"].append("gid=5")
+    rl.bundle.args("/bin/cat", "/proc/self/mountinfo")
+    rl.save()
+    r = rl.run("fb1")
+    assert r.returncode == 0, r.stderr
+    by_point = {l.split()[4]: l for l in r.stdout.splitlines()}
+    assert " - devpts " in by_point["/dev/pts"] and "gid=5" not in by_point["/dev/pts"]
+    assert " - sysfs " in by_point["/sys"] and " ro," in by_point["/sys"]  # the host's, bound read-only
+    assert " - mqueue " in by_point["/dev/mqueue"]
