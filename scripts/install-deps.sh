@@ -64,6 +64,11 @@ packages+=(
     containerd
     runc
 )
+# rootless (tests/integration/test_rootless.py): the setuid newuidmap/newgidmap
+# that multi-range id maps go through; runuser comes with util-linux.
+packages+=(
+    uidmap
+)
 # checkpoint/restore (tests/integration/test_checkpoint.py, run in the VM lane:
 # Debian's CRIU fails `criu check` on kernels newer than its own).
 packages+=(
