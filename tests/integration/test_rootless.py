@@ -356,3 +356,18 @@ def test_privileged_mount_fallbacks(rl):
     assert " - devpts " in by_point["/dev/pts"] and "gid=5" not in by_point["/dev/pts"]
     assert " - sysfs " in by_point["/sys"] and " ro," in by_point["/sys"]  # the host's, bound read-only
     assert " - mqueue " in by_point["/dev/mqueue"]
+
+
+@pytest.mark.runc_deviates("runc 1.1 rootless without a cgroup: kill --all fails (lstat of an empty cgroup path)")
+def test_kill_all_without_a_cgroup(rl):
+    rl.bundle.args("/bin/sleep", "300")
+    rl.save()
+    assert rl.run("ka1", "--detach").returncode == 0
+    e = rl.run_as("exec", "--detach", "ka1", "/bin/sleep", "200")
+    assert e.returncode == 0, e.stderr
+    pid = json.loads(rl.run_as("state", "ka1").stdout)["pid"]
+    k = rl.run_as("kill", "--all", "ka1", "KILL")
+    assert k.returncode == 0, k.stderr
+    wait_until(lambda: json.loads(rl.run_as("state", "ka1").stdout)["status"] == "stopped", what="ka1 to stop")
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+    assert rl.run_as("delete", "ka1").returncode == 0
