@@ -25,10 +25,8 @@ bool is_rootless(Rootless flag) {
 
 std::string rootless_state_root() {
     const uid_t uid = sys::effective_uid();
-    if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) {
-        if (xdg[0] != '/') fail("XDG_RUNTIME_DIR: \"{}\" is not an absolute path (give --root)", xdg);
-        return std::string(xdg) + "/ocirt";
-    }
+    // A relative XDG_RUNTIME_DIR is ignored (the XDG base directory spec says so).
+    if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && xdg[0] == '/') return std::string(xdg) + "/ocirt";
     const std::string run_user = fmt::format("/run/user/{}", uid);
     if (const auto st = sys::stat_path(run_user, false); st && S_ISDIR(st->st_mode) && st->st_uid == uid)
         return run_user + "/ocirt";

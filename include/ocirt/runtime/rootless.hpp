@@ -15,7 +15,7 @@ namespace ocirt::runtime {
 /// not map the parent's root.
 bool is_rootless(Rootless flag);
 
-/// The state root of a rootless caller without --root: $XDG_RUNTIME_DIR/ocirt, else
+/// The state root of a rootless caller without --root: $XDG_RUNTIME_DIR/ocirt (when absolute), else
 /// /run/user/<uid>/ocirt when /run/user/<uid> is the caller's, else /tmp/ocirt-<uid>.
 std::string rootless_state_root();
 
