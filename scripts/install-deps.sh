@@ -64,9 +64,10 @@ packages+=(
     containerd
     runc
 )
-# Rootless podman in the client lane (tests/clients/rootless.py): podman makes
-# its user namespace with the setuid newuidmap/newgidmap (uidmap); the lane
-# creates and removes its user with useradd/userdel (passwd).
+# Rootless (tests/integration/test_rootless.py, tests/clients/rootless.py):
+# ocirt and podman write multi-range id maps through the setuid
+# newuidmap/newgidmap (uidmap); the tests create and remove their users with
+# useradd/userdel (passwd); runuser comes with util-linux.
 packages+=(
     uidmap
     passwd

@@ -114,7 +114,7 @@ void setup_cgroup(ContainerCgroup& cg, const spec::Config& c) {
     cg.claimed = true;
     enable_controllers(cg.mount.mount_point, cg.dir(), needs);
     v2::apply_resources(files, r, v2::ApplyMode::create);
-    install_device_filter(cg.dir(), effective_device_rules(c));
+    if (cg.device_filter) install_device_filter(cg.dir(), effective_device_rules(c));
 }
 
 void hand_over(ContainerCgroup& cg, pid_t init_pid) {

@@ -10,6 +10,7 @@
 #include "ocirt/cli/command.hpp"
 #include "version.hpp"
 #include "ocirt/runtime/init_stage.hpp"
+#include "ocirt/runtime/rootless.hpp"
 #include "ocirt/spec/state.hpp"
 #include "ocirt/sys/trace.hpp"
 #include "ocirt/util/error.hpp"
@@ -30,7 +31,7 @@ std::vector<Command> command_table() {
 
 std::vector<FlagSpec> global_flags() {
     return {
-        {"root", 0, true, "directory for container state (default: /run/ocirt)", "DIR"},
+        {"root", 0, true, "directory for container state (default: /run/ocirt; rootless: $XDG_RUNTIME_DIR/ocirt)", "DIR"},
         {"log", 0, true, "write log records to FILE (default: stderr)", "FILE"},
         {"log-format", 0, true, "text or json", "FORMAT"},
         {"debug", 0, false, "log debug records too"},
@@ -38,7 +39,7 @@ std::vector<FlagSpec> global_flags() {
         {"systemd-cgroup", 0, false, "cgroupsPath is in systemd's slice:prefix:name form"},
         {"cgroup-manager", 0, true, "cgroupfs (default), systemd (= --systemd-cgroup) or disabled (no cgroup; crun)",
          "MANAGER"},
-        {"rootless", 0, true, "true, false or auto (default; runc's flag, no effect yet)", "VALUE"},
+        {"rootless", 0, true, "true, false or auto (default: rootless when not root or in a user namespace without host root)", "VALUE"},
         {"version", 'v', false, "print the version"},
         {"help", 'h', false, "print this help"},
     };
@@ -163,9 +164,9 @@ int dispatch(const std::vector<std::string>& args) {
             return 0;
         }
         Context ctx;
-        ctx.global.root = global.value("root").value_or("/run/ocirt");
-        set_cgroup_manager(global, ctx.global);
         ctx.global.rootless = parse_rootless(global.value("rootless").value_or("auto"));
+        ctx.global.root = global.value("root").value_or(runtime::default_state_root());
+        set_cgroup_manager(global, ctx.global);
         open_trace(global);
         // The whole command, named after it ("create", "start"...): its parts are spans inside.
         sys::trace::Span span(c.name.c_str());

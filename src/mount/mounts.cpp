@@ -197,6 +197,14 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
         // cgroup2 needs a cgroup namespace owned by the container's user namespace, and fails
         // with EBUSY on some stacked /sys binds: bind the container's own cgroup directory
         // from the runtime's hierarchy instead, read-only, as runc and crun do.
+        // devpts refuses a gid= (or uid=) the user namespace does not map (gid=5 under a
+        // rootless single-id map): mount it without them, as crun does.
+        else if (type == "devpts" && e.code() == EINVAL && ctx.in_user_namespace && has_id_option(data))
+            sys::mount_fs(source.empty() ? type : source, target_path, type, flags,
+                          with_mount_label(type, without_id_options(data), mount_label), what + " (without uid=/gid=)");
+        // mqueue needs an ipc namespace owned by the container's user namespace: bind the host's.
+        else if (type == "mqueue" && e.code() == EPERM && ctx.in_user_namespace)
+            bind_readonly("/dev/mqueue", rootfd, m.destination, flags & ~MS_RDONLY, what + " (bind of /dev/mqueue)");
         else if (type == "cgroup2" && (e.code() == EPERM || e.code() == EBUSY) && !ctx.cgroup_dir.empty())
             bind_readonly(ctx.cgroup_dir, rootfd, m.destination, flags,
                           fmt::format("{} (bind of the container's cgroup {})", what, ctx.cgroup_dir));

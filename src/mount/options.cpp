@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "ocirt/util/strings.hpp"
+
 namespace ocirt::mount {
 namespace {
 
@@ -180,6 +182,23 @@ std::string with_mount_label(const std::string& type, const std::string& data, c
     if (label.empty() || type == "proc" || type == "sysfs" || type == "cgroup" || type == "cgroup2") return data;
     const std::string context = "context=\"" + label + "\"";
     return data.empty() ? context : data + "," + context;
+}
+
+namespace {
+bool is_id_option(const std::string& o) { return util::starts_with(o, "uid=") || util::starts_with(o, "gid="); }
+}  // namespace
+
+bool has_id_option(const std::string& data) {
+    for (const auto& o : util::split(data, ','))
+        if (is_id_option(o)) return true;
+    return false;
+}
+
+std::string without_id_options(const std::string& data) {
+    std::string out;
+    for (const auto& o : util::split(data, ','))
+        if (!o.empty() && !is_id_option(o)) out += (out.empty() ? "" : ",") + o;
+    return out;
 }
 
 }  // namespace ocirt::mount

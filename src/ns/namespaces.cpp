@@ -106,22 +106,6 @@ void write_time_offsets(const std::map<std::string, spec::TimeOffset>& offsets) 
     with_context("write linux.timeOffsets", [&] { sys::write_all(fd.get(), text); });
 }
 
-namespace {
-void write_map(int pid, const char* file, const std::vector<spec::IdMapping>& maps, const char* field) {
-    if (maps.empty()) return;
-    std::string text;
-    for (const auto& m : maps) text += fmt::format("{} {} {}\n", m.container_id, m.host_id, m.size);
-    const std::string path = fmt::format("/proc/{}/{}", pid, file);
-    sys::Fd fd = sys::open_at(AT_FDCWD, path, O_WRONLY);
-    with_context(fmt::format("write linux.{} to {}", field, path), [&] { sys::write_all(fd.get(), text); });
-}
-}  // namespace
-
-void write_id_maps(int pid, const std::vector<spec::IdMapping>& uids, const std::vector<spec::IdMapping>& gids) {
-    write_map(pid, "uid_map", uids, "uidMappings");
-    write_map(pid, "gid_map", gids, "gidMappings");
-}
-
 bool joins_runtime_namespace(const NamespacePlan& plan, NamespaceType t) {
     for (const auto& j : plan.joins) {
         if (j.type != t) continue;

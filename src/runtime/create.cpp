@@ -5,9 +5,11 @@
 
 #include "ocirt/cgroup/manager.hpp"
 #include "ocirt/cgroup/mount_view.hpp"
+#include "ocirt/cgroup/rootless.hpp"
 #include "ocirt/hooks/hooks.hpp"
 #include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
+#include "ocirt/ns/idmap.hpp"
 #include "ocirt/ns/namespaces.hpp"
 #include "ocirt/ns/net_devices.hpp"
 #include "ocirt/ns/sysctl.hpp"
@@ -18,6 +20,7 @@
 #include "ocirt/runtime/host_resources.hpp"
 #include "ocirt/runtime/init_launcher.hpp"
 #include "ocirt/runtime/pidfd_socket.hpp"
+#include "ocirt/runtime/rootless.hpp"
 #include "ocirt/runtime/seccomp_stage.hpp"
 #include "ocirt/security/capabilities.hpp"
 #include "ocirt/security/lsm.hpp"
@@ -228,6 +231,8 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
     std::vector<sys::Fd> ns_fds = ns::open_joins(p.plan);
     sys::Fd pidfd_socket = connect_pidfd_socket(o.pidfd_socket);
 
+    const bool rootless = is_rootless(g.rootless);
+    if (sys::effective_uid() != 0) secure_state_root(g.root);
     sys::trace::Span state_span("state_dir");
     ContainerDir dir = ContainerDir::create(g.root, o.id);
     ContainerRecord rec;
@@ -259,6 +264,8 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         log::debug("create {}: state dir ready; setting up the cgroup", o.id);
         if (g.no_cgroup)
             warn_cgroup_disabled(p.config);
+        else if (rootless)
+            cg = cgroup::plan_rootless(p.config, o.id, g.systemd_cgroup, is_rootless(Rootless::auto_detect));
         else
             cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
         std::vector<sys::Fd> cgroup_procs;

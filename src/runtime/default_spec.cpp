@@ -55,4 +55,23 @@ spec::Config default_config() {
     return c;
 }
 
+void make_rootless(spec::Config& c, uint32_t uid, uint32_t gid) {
+    spec::Linux& l = *c.linux_;
+    std::vector<spec::Namespace> kept;
+    for (const auto& n : l.namespaces)
+        if (n.type != spec::NamespaceType::network && n.type != spec::NamespaceType::user) kept.push_back(n);
+    kept.push_back(spec::Namespace{spec::NamespaceType::user, std::nullopt});
+    l.namespaces = kept;
+    l.uid_mappings = {spec::IdMapping{0, uid, 1}};
+    l.gid_mappings = {spec::IdMapping{0, gid, 1}};
+    for (auto& m : c.mounts) {
+        if (m.destination == "/sys") m = mount("/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"});
+        std::vector<std::string> options;
+        for (const auto& o : m.options)
+            if (o.rfind("uid=", 0) != 0 && o.rfind("gid=", 0) != 0) options.push_back(o);
+        m.options = options;
+    }
+    l.resources.reset();
+}
+
 }  // namespace ocirt::runtime

@@ -113,6 +113,9 @@ int64_t monotonic_offset_us(const std::map<std::string, spec::TimeOffset>& offse
     ns_fds.clear();
     if (plan.creates(NamespaceType::user)) {
         sys::unshare_namespaces(CLONE_NEWUSER, "user namespace");
+        // A non-dumpable process's /proc files belong to root: an unprivileged parent (rootless)
+        // could not open uid_map, gid_map and setgroups to write them (runc's nsexec does the same).
+        DumpableWindow open_proc;
         ch.send(Msg::idmap_request);
         ch.expect(Msg::idmap_done);
     }

@@ -8,7 +8,7 @@ namespace {
 
 /// The cgroup of a container; an error if it has none.
 cgroup::ContainerCgroup cgroup_of(const std::optional<ContainerRecord>& rec) {
-    if (!rec || rec->cgroup_path.empty()) fail("the container has no cgroup to freeze");
+    if (!rec || rec->cgroup_path.empty()) fail("the container has no cgroup to freeze (rootless, it has one only when a cgroup is delegated to the user)");
     return locate_cgroup(*rec);
 }
 

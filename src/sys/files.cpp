@@ -278,6 +278,8 @@ bool is_executable(const std::string& path) {
     if (::stat(path.c_str(), &st) < 0 || !S_ISREG(st.st_mode)) return false;
     return ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0;
 }
+
+bool is_writable(const std::string& path) { return ::faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) == 0; }
 }  // namespace ocirt::sys
 
 #include <climits>

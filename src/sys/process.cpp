@@ -327,6 +327,8 @@ pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std
 
 namespace ocirt::sys {
 uid_t real_uid() { return ::getuid(); }
+uid_t effective_uid() { return ::geteuid(); }
+gid_t effective_gid() { return ::getegid(); }
 
 bool wait_pidfd_exit(int pidfd, int timeout_ms) { return !poll_readable({pidfd}, timeout_ms).empty(); }
 }  // namespace ocirt::sys

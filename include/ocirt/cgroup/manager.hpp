@@ -40,6 +40,7 @@ struct ContainerCgroup {
     std::string systemd_unit;          ///< the systemd driver's unit ("libpod-1.scope"); empty: cgroupfs driver
     std::string systemd_slice;         ///< its slice (at create)
     pid_t placeholder = 0;             ///< at create, the process holding a new scope until the init stage is in
+    bool device_filter = true;         ///< install the device filter (false rootless: see cgroup/rootless.hpp)
     /// The cgroup's directory in the cgroup2 hierarchy; "" for a v1 driver cgroup on a legacy host.
     std::string dir() const;
     /// Its interface files.

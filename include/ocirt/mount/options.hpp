@@ -34,4 +34,9 @@ std::string with_mount_label(const std::string& type, const std::string& data, c
 /// Parses a rootfsPropagation value ("rslave") into MS_* flags; 0 if unknown.
 unsigned long parse_propagation(const std::string& name);
 
+/// True if mount data holds a uid= or gid= option.
+bool has_id_option(const std::string& data);
+/// Mount data without its uid= and gid= options (devpts in a user namespace that does not map them).
+std::string without_id_options(const std::string& data);
+
 }  // namespace ocirt::mount

@@ -51,9 +51,6 @@ void join_all(const NamespacePlan& plan, const std::vector<sys::Fd>& fds);
 /// any process enters the new time namespace).
 void write_time_offsets(const std::map<std::string, spec::TimeOffset>& offsets);
 
-/// Writes uid_map and gid_map of `pid` (parent side; the init stage has unshared its user ns).
-void write_id_maps(int pid, const std::vector<spec::IdMapping>& uids, const std::vector<spec::IdMapping>& gids);
-
 /// The identity of each of a process's namespaces, keyed by type ("net:[4026531840]").
 std::map<spec::NamespaceType, std::string> namespace_identities(int pid);
 

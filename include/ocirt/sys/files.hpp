@@ -93,6 +93,8 @@ std::string read_from_start(int fd, size_t limit);
 namespace ocirt::sys {
 /// True if `path` is a regular file this process may execute (faccessat X_OK, stat).
 bool is_executable(const std::string& path);
+/// True if this process may write in `path` (faccessat W_OK with the effective ids).
+bool is_writable(const std::string& path);
 }  // namespace ocirt::sys
 
 namespace ocirt::sys {

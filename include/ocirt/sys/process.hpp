@@ -113,6 +113,10 @@ pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std
 namespace ocirt::sys {
 /// getuid().
 uid_t real_uid();
+/// geteuid().
+uid_t effective_uid();
+/// getegid().
+gid_t effective_gid();
 /// Waits until the process behind `pidfd` has exited; false on timeout.
 bool wait_pidfd_exit(int pidfd, int timeout_ms);
 }  // namespace ocirt::sys

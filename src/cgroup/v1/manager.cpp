@@ -129,7 +129,7 @@ void setup(ContainerCgroup& cg, const spec::Config& c) {
         for (const auto& ctl : h.controllers)
             if (ctl == "cpuset") init_cpuset(h.mount.mount_point, cg.v1_dirs.at(h.key));
     apply_resources(cg.v1_dirs, r, ApplyMode::create);
-    apply_device_list(cg, c);
+    if (cg.device_filter) apply_device_list(cg, c);
     apply_unified(cg, u, ApplyMode::create);
 }
 

@@ -1,0 +1,67 @@
+#include "ocirt/cgroup/rootless.hpp"
+
+#include "ocirt/cgroup/controllers.hpp"
+#include "ocirt/cgroup/v1/manager.hpp"
+#include "ocirt/sys/files.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
+
+namespace ocirt::cgroup {
+
+bool asks_limits(const spec::Config& c) {
+    if (!c.linux_ || !c.linux_->resources) return false;
+    spec::Resources r = *c.linux_->resources;
+    r.devices.clear();
+    try {
+        return !needed_controllers(r).empty();
+    } catch (const Error&) {
+        return true;  // a limit cgroup v2 has no controller for (net_cls, realtime ...) is a limit too
+    }
+}
+
+namespace {
+/// The cgroup directory `dir` can be made (its nearest existing ancestor is writable) or, when
+/// it exists, joined (its cgroup.procs is writable).
+bool usable(const std::string& dir) {
+    if (sys::exists(dir)) return sys::is_writable(dir) && sys::is_writable(dir + "/cgroup.procs");
+    std::string cur = dir;
+    while (true) {
+        const auto slash = cur.find_last_of('/');
+        if (slash == std::string::npos || slash == 0) return false;
+        cur = cur.substr(0, slash);
+        if (sys::exists(cur)) return sys::is_writable(cur);
+    }
+}
+}  // namespace
+
+bool delegated(const ContainerCgroup& cg) {
+    const auto dirs = cg.driver == Driver::v1 ? v1::all_dirs(cg) : std::vector<std::string>{cg.dir()};
+    if (dirs.empty()) return false;
+    for (const auto& d : dirs)
+        if (d.empty() || !usable(d)) return false;
+    return true;
+}
+
+std::optional<ContainerCgroup> plan_rootless(const spec::Config& c, const std::string& id, bool systemd,
+                                             bool unprivileged) {
+    const bool limits = asks_limits(c);
+    std::optional<ContainerCgroup> cg;
+    try {
+        cg = plan_cgroup(c, id, systemd);
+    } catch (const Error& e) {
+        if (limits) throw;
+        log::debug("rootless: no cgroup ({})", e.what());
+        return std::nullopt;
+    }
+    if (!cg) return cg;
+    cg->device_filter = !unprivileged;
+    if (!cg->systemd_unit.empty() || delegated(*cg)) return cg;
+    if (limits)
+        fail("/linux/resources: running rootless, the cgroup {} is not delegated to this user (not writable), so "
+             "its limits cannot be applied",
+             cg->path);
+    log::debug("rootless: cgroup {} is not delegated to this user; running without a cgroup", cg->path);
+    return std::nullopt;
+}
+
+}  // namespace ocirt::cgroup
