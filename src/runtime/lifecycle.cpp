@@ -32,8 +32,11 @@ void kill_and_wait(const ContainerRecord& r) {
     if (!pidfd) return;
     // The pidfd pins the process: check it is still ours (not a reused PID) before signalling.
     if (sys::process_start_time(r.pid) != r.start_time) return;
-    for (pid_t p : processes_of(r.pid))
-        if (p != r.pid) sys::send_signal(p, SIGKILL);
+    // The init of its own PID namespace takes the namespace's other processes with it; only a
+    // container sharing a PID namespace needs them found (a scan of every process on the host).
+    if (!owns_pid_namespace(r.pid))
+        for (pid_t p : processes_of(r.pid))
+            if (p != r.pid) sys::send_signal(p, SIGKILL);
     // A paused container on cgroup v1 acts on SIGKILL only once thawed: the cgroup's signal_all
     // freezes, kills and thaws (runc's signalAllProcesses).
     if (!r.cgroup_path.empty()) {
