@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/cgroup/manager.hpp"
 #include "ocirt/cgroup/processes.hpp"
 #include "ocirt/hooks/hooks.hpp"
@@ -127,10 +128,14 @@ std::vector<spec::State> list_containers(const GlobalOptions& g) {
     std::vector<std::string> ids = list_ids(g.root);
     std::sort(ids.begin(), ids.end());
     std::vector<spec::State> out;
+    if (ids.empty()) return out;
+    // The hierarchies are the same for every container: found once, not per container (reading
+    // and parsing mountinfo was a third of list's system calls).
+    const cgroup::CgroupHost host = cgroup::discover_host();
     for (const auto& id : ids) {
         try {
             ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
-            out.push_back(make_state(dir, dir.load()));
+            out.push_back(make_state(dir, dir.load(), &host));
         } catch (const Error& e) {
             log::warn("list: skipping {}: {}", id, e.what());
         }
