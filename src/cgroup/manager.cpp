@@ -155,8 +155,9 @@ std::optional<CgroupRecord> planned_record(const ContainerCgroup& cg) {
     return r;
 }
 
-ContainerCgroup locate(const CgroupRecord& rec) {
-    const CgroupHost host = discover_host();
+ContainerCgroup locate(const CgroupRecord& rec) { return locate(rec, discover_host()); }
+
+ContainerCgroup locate(const CgroupRecord& rec, const CgroupHost& host) {
     ContainerCgroup cg;
     cg.path = rec.path;
     cg.host = host;

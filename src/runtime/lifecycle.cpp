@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/cgroup/manager.hpp"
 #include "ocirt/cgroup/processes.hpp"
 #include "ocirt/hooks/hooks.hpp"
@@ -33,8 +34,11 @@ void kill_and_wait(const ContainerRecord& r) {
     if (!pidfd) return;
     // The pidfd pins the process: check it is still ours (not a reused PID) before signalling.
     if (sys::process_start_time(r.pid) != r.start_time) return;
-    for (pid_t p : processes_of(r.pid))
-        if (p != r.pid) sys::send_signal(p, SIGKILL);
+    // The init of its own PID namespace takes the namespace's other processes with it; only a
+    // container sharing a PID namespace needs them found (a scan of every process on the host).
+    if (!owns_pid_namespace(r.pid))
+        for (pid_t p : processes_of(r.pid))
+            if (p != r.pid) sys::send_signal(p, SIGKILL);
     // A paused container on cgroup v1 acts on SIGKILL only once thawed: the cgroup's signal_all
     // freezes, kills and thaws (runc's signalAllProcesses).
     if (!r.cgroup_path.empty()) {
@@ -130,10 +134,14 @@ std::vector<spec::State> list_containers(const GlobalOptions& g) {
     std::vector<std::string> ids = list_ids(g.root);
     std::sort(ids.begin(), ids.end());
     std::vector<spec::State> out;
+    if (ids.empty()) return out;
+    // The hierarchies are the same for every container: found once, not per container (reading
+    // and parsing mountinfo was a third of list's system calls).
+    const cgroup::CgroupHost host = cgroup::discover_host();
     for (const auto& id : ids) {
         try {
             ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
-            out.push_back(make_state(dir, dir.load()));
+            out.push_back(make_state(dir, dir.load(), &host));
         } catch (const Error& e) {
             log::warn("list: skipping {}: {}", id, e.what());
         }

@@ -44,4 +44,9 @@ std::vector<pid_t> processes_of(pid_t init_pid) {
     return out;
 }
 
+bool owns_pid_namespace(pid_t init_pid) {
+    const std::string init_ns = sys::namespace_identity("/proc/" + std::to_string(init_pid) + "/ns/pid");
+    return !init_ns.empty() && init_ns != sys::namespace_identity("/proc/self/ns/pid");
+}
+
 }  // namespace ocirt::runtime

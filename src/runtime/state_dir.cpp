@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 
+#include <cerrno>
+
 #include <nlohmann/json.hpp>
 
 #include "ocirt/cgroup/freezer.hpp"
@@ -33,9 +35,9 @@ bool is_container_dir(const std::string& path) {
 }
 
 /// True if the container's cgroup is frozen; a cgroup that cannot be found is not.
-bool cgroup_frozen(const ContainerRecord& r) {
+bool cgroup_frozen(const ContainerRecord& r, const cgroup::CgroupHost* host) {
     try {
-        return cgroup::is_frozen(locate_cgroup(r));
+        return cgroup::is_frozen(locate_cgroup(r, host));
     } catch (const Error&) {
         return false;
     }
@@ -145,9 +147,14 @@ ContainerDir ContainerDir::open_for_reading(const std::string& root, const std::
 
 std::optional<ContainerRecord> ContainerDir::load() const {
     const std::string file = path_ + "/state.json";
-    if (!sys::exists(file)) return std::nullopt;
     // The record holds the config's annotations, so it is as large as a config may be.
-    const std::string text = sys::read_file(file, 2 * spec::kMaxConfigBytes);
+    std::string text;
+    try {
+        text = sys::read_file(file, 2 * spec::kMaxConfigBytes);
+    } catch (const Error& e) {
+        if (e.code() == ENOENT) return std::nullopt;  // not written yet: still being created
+        throw;
+    }
     return with_context(file, [&] { return record_from_json(text); });
 }
 
@@ -190,14 +197,15 @@ std::string cache_root(const std::string& root) {
     return (base == "/" ? std::string("/ocirt") : base) + ".cache";
 }
 
-spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r) {
+spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r,
+                            const cgroup::CgroupHost* host) {
     if (!r || r->creating) return spec::Status::creating;
     if (r->pid <= 0) return spec::Status::stopped;
     const auto started = sys::process_start_time(r->pid);
     if (!started || *started != r->start_time) return spec::Status::stopped;  // gone, or the PID was reused
     const auto state = sys::process_state(r->pid);
     if (!state || *state == 'Z' || *state == 'X') return spec::Status::stopped;
-    if (!r->cgroup_path.empty() && cgroup_frozen(*r)) return spec::Status::paused;
+    if (!r->cgroup_path.empty() && cgroup_frozen(*r, host)) return spec::Status::paused;
     if (sys::exists(dir.start_socket_path())) return spec::Status::created;
     return spec::Status::running;
 }
@@ -217,8 +225,9 @@ spec::State record_state(const ContainerRecord& r, spec::Status status) {
     return s;
 }
 
-spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRecord>& r) {
-    const spec::Status status = compute_status(dir, r);
+spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRecord>& r,
+                       const cgroup::CgroupHost* host) {
+    const spec::Status status = compute_status(dir, r, host);
     if (r) return record_state(*r, status);
     spec::State s;
     s.id = dir.id();
@@ -226,9 +235,9 @@ spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRec
     return s;
 }
 
-cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r) {
-    return cgroup::locate(cgroup::CgroupRecord{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs,
-                                                  r.cgroup_systemd_unit});
+cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r, const cgroup::CgroupHost* host) {
+    const cgroup::CgroupRecord rec{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs, r.cgroup_systemd_unit};
+    return host ? cgroup::locate(rec, *host) : cgroup::locate(rec);
 }
 
 void set_cgroup_record(ContainerRecord& r, const cgroup::CgroupRecord& c) {

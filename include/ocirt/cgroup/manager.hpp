@@ -83,6 +83,8 @@ CgroupRecord record_of(const ContainerCgroup& cg);
 std::optional<CgroupRecord> planned_record(const ContainerCgroup& cg);
 /// A recorded cgroup, found again (v2: through this process's cgroup2 mount).
 ContainerCgroup locate(const CgroupRecord& rec);
+/// The same with the host's hierarchies already found (`list` finds them once for all).
+ContainerCgroup locate(const CgroupRecord& rec, const CgroupHost& host);
 /// A recorded v2 cgroup (older callers).
 inline ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created) {
     return locate(CgroupRecord{path, created, "", {}, ""});

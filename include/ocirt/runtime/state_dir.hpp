@@ -46,8 +46,9 @@ struct ContainerRecord {
     bool hooks_started = false;    ///< prestart hooks may have run: poststop runs on delete
 };
 
-/// The container's cgroup as the record names it (it must have one).
-cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r);
+/// The container's cgroup as the record names it (it must have one); `host`, the host's
+/// hierarchies when the caller has found them already (else they are read from mountinfo).
+cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r, const cgroup::CgroupHost* host = nullptr);
 /// Records a cgroup in `r`.
 void set_cgroup_record(ContainerRecord& r, const cgroup::CgroupRecord& c);
 
@@ -108,12 +109,15 @@ std::string cache_root(const std::string& root);
 std::optional<pid_t> live_pid(pid_t pid, uint64_t start_time);
 
 /// The live status of a recorded container (created/running/stopped), robust to PID reuse.
-spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r);
+/// `host` as for locate_cgroup (`list` reads mountinfo once, not once per container).
+spec::Status compute_status(const ContainerDir& dir, const std::optional<ContainerRecord>& r,
+                            const cgroup::CgroupHost* host = nullptr);
 
 /// The state document of a record with a given status (pid 0 once stopped, as runc reports).
 spec::State record_state(const ContainerRecord& r, spec::Status status);
 
 /// The OCI state document of a container.
-spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRecord>& r);
+spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRecord>& r,
+                       const cgroup::CgroupHost* host = nullptr);
 
 }  // namespace ocirt::runtime
