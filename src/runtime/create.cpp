@@ -271,7 +271,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         boot.join_cgroups = static_cast<int>(cgroup_procs.size());
         // The init stage dies with this process until it is recorded (PR_SET_PDEATHSIG, set
         // in the child before it execs), and after that through the sync socket's EOF.
-        LaunchedInit init = launch_init(boot, fds);
+        LaunchedInit init = launch_init(boot, fds, g.root);
         cgroup_procs.clear();
         first = init.pid;
         rec.init_pid = first;

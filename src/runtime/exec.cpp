@@ -196,7 +196,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
             for (const auto& f : cgroup_procs) fds.push_back(f.get());
             boot.join_cgroups = static_cast<int>(cgroup_procs.size());
         }
-        LaunchedInit init = launch_init(boot, fds);
+        LaunchedInit init = launch_init(boot, fds, g.root);
         cgroup_procs.clear();
         ns_fds.clear();
         container_root.reset();

@@ -7,8 +7,10 @@
 
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
+#include "ocirt/sys/sealed_exe.hpp"
 #include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
 #include "ocirt/util/strings.hpp"
 
 namespace ocirt::runtime {
@@ -35,8 +37,11 @@ int listen_fds_count() {
     return n && *n > 0 && *n < 4096 ? static_cast<int>(*n) : 0;
 }
 
-LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds) {
-    sys::Fd exe = sys::sealed_self_copy();
+LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds, const std::string& state_root) {
+    // The state root is the overlay's spare lower layer: it exists, and is ocirt's own.
+    sys::SealedExe sealed = sys::sealed_self_exe(state_root);
+    log::debug("init stage binary: {}", sealed.method == sys::SealMethod::overlay ? "read-only overlayfs" : "sealed memfd copy");
+    sys::Fd exe = std::move(sealed.fd);
     auto [ours, theirs] = sys::seqpacket_pair();
     // Move the init stage's end above the fds the container keeps, close-on-exec until the
     // child clears it, so that it can never take the place of a preserved fd.

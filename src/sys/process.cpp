@@ -5,7 +5,6 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -148,24 +147,6 @@ PreparedExec::PreparedExec(std::string path, std::vector<std::string> argv, std:
 int PreparedExec::run() const noexcept {
     ::execve(path_.c_str(), argv_ptrs_.data(), env_ptrs_.data());
     return errno;
-}
-
-Fd sealed_self_copy() {
-    Fd mem = create_memfd("ocirt", MFD_ALLOW_SEALING);
-    Fd self = open_at(AT_FDCWD, "/proc/self/exe", O_RDONLY);
-    const off_t size = stat_fd(self.get()).st_size;
-    off_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::sendfile(mem.get(), self.get(), nullptr, static_cast<size_t>(size - done));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_errno("copy /proc/self/exe");
-        }
-        if (n == 0) break;
-        done += n;
-    }
-    seal_memfd(mem.get(), "the binary copy");
-    return mem;
 }
 
 void become_subreaper() {

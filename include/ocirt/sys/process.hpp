@@ -68,8 +68,6 @@ private:
     std::vector<char*> argv_ptrs_;
     std::vector<char*> env_ptrs_;
 };
-/// A sealed in-memory copy of /proc/self/exe: nothing can write to it (runc CVE-2019-5736).
-Fd sealed_self_copy();
 /// prctl(PR_SET_CHILD_SUBREAPER, 1).
 void become_subreaper();
 /// prctl(PR_SET_PDEATHSIG, sig).
