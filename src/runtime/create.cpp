@@ -1,6 +1,8 @@
 #include <fcntl.h>
 #include <signal.h>
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "ocirt/cgroup/manager.hpp"
@@ -239,6 +241,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         else
             cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
         std::vector<sys::Fd> cgroup_procs;
+        std::optional<sys::Fd> cgroup_dir;  // clone3(CLONE_INTO_CGROUP) target on a pure v2 host
         if (cg) {
             // A cgroup that exists already is recorded once create has claimed it (it may hold
             // someone else's processes until then); one create makes is recorded first.
@@ -250,6 +253,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
             set_cgroup_record(rec, cgroup::record_of(*cg));
             dir.save(rec);
             cgroup_procs = cgroup::open_for_join(*cg);
+            cgroup_dir = cgroup::open_for_clone(*cg);
             log::debug("create {}: cgroup {} ready", o.id, cg->dir());
         }
 
@@ -271,8 +275,9 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         boot.join_cgroups = static_cast<int>(cgroup_procs.size());
         // The init stage dies with this process until it is recorded (PR_SET_PDEATHSIG, set
         // in the child before it execs), and after that through the sync socket's EOF.
-        LaunchedInit init = launch_init(boot, fds, g.root);
+        LaunchedInit init = launch_init(boot, fds, g.root, cgroup_dir ? cgroup_dir->get() : -1);
         cgroup_procs.clear();
+        cgroup_dir.reset();
         first = init.pid;
         rec.init_pid = first;
         rec.init_start_time = sys::process_start_time(first).value_or(0);

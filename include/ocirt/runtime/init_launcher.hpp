@@ -22,7 +22,12 @@ struct LaunchedInit {
 /// The init stage's socket lands above the fds the container keeps (3 .. 3+extra_fds-1).
 /// The binary is sealed against the container (sys::sealed_self_exe; `state_root`, the --root
 /// directory, serves as the overlay's spare layer).
-LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds, const std::string& state_root);
+/// `cgroup_dir_fd` (or -1): the container's cgroup v2 directory when it is a single unified
+/// one; the init stage is then cloned straight into it (clone3 CLONE_INTO_CGROUP) and the
+/// cgroup.procs fds at the end of `fds` (boot.join_cgroups of them) are dropped. If the
+/// kernel refuses, it is forked and joins through them as before.
+LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds, const std::string& state_root,
+                         int cgroup_dir_fd = -1);
 
 /// Marks every fd the caller gave us close-on-exec except 0-2 and the `extra` ones at 3..,
 /// so no descriptor of the caller or of ocirt leaks into the container (CVE-2024-21626 class).
