@@ -120,6 +120,51 @@ with open(dst, "w") as f:
 EOF
 )
 
+# Variants of the bundle, each sharing the rootfs (bundle-<variant> for ocirt and
+# runc, bundle-<variant>-crun with ociVersion 1.0.2 for crun):
+#   nocg:   the `ocirt spec` config without linux.cgroupsPath and linux.resources
+#           (the like-for-like row against crun, which runs with no cgroup work);
+#   podman: podman 4.3's full config ($PODMAN_CONFIG, default
+#           ../shared/data/podman-4.3-config.json): its seccomp profile of 434
+#           syscalls, masked and read-only paths, rlimits; root.path is the busybox
+#           rootfs, args /bin/true, the bind mounts of podman's own host files
+#           (/run/.containerenv, /etc/hostname, /etc/hosts) dropped and no
+#           cgroupsPath (each runtime's default cgroup for the container ID).
+podman_config=${PODMAN_CONFIG:-$repo/../shared/data/podman-4.3-config.json}
+variants=(nocg)
+if [[ -f $podman_config ]]; then
+    variants+=(podman)
+else
+    note "no $podman_config: the podman rows are skipped"
+fi
+for variant in "${variants[@]}"; do
+    mkdir -p "$work/bundle-$variant" "$work/bundle-$variant-crun"
+    "$python" - "$variant" "$bundle/config.json" "$podman_config" "$bundle/rootfs" \
+        "$work/bundle-$variant/config.json" "$work/bundle-$variant-crun/config.json" <<'EOF2'
+import json, sys
+
+variant, base, podman, rootfs, dst, dst_crun = sys.argv[1:]
+with open(podman if variant == "podman" else base) as f:
+    config = json.load(f)
+config["root"] = {"path": rootfs, "readonly": config.get("root", {}).get("readonly", False)}
+linux = config.setdefault("linux", {})
+linux.pop("cgroupsPath", None)
+if variant == "nocg":
+    linux.pop("resources", None)
+else:
+    config["process"]["args"] = ["/bin/true"]
+    config["process"]["terminal"] = False
+    config["mounts"] = [m for m in config["mounts"]
+                        if m.get("type") != "bind" or not m["source"].startswith(("/var/", "/run/"))]
+with open(dst, "w") as f:
+    json.dump(config, f, indent=2)
+if not config.get("ociVersion", "").startswith("1.0."):
+    config["ociVersion"] = "1.0.2"
+with open(dst_crun, "w") as f:
+    json.dump(config, f, indent=2)
+EOF2
+done
+
 # On a hybrid or v1 host crun needs its own mount namespace with cgroup2.
 crun_wrapped=0
 if [[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
@@ -127,22 +172,31 @@ if [[ $(stat -f -c %T /sys/fs/cgroup) != cgroup2fs ]]; then
 fi
 wrap_prefix='unshare -m sh -c '\''mount --make-rprivate / && mount -t cgroup2 none /sys/fs/cgroup && exec'
 
-# command_for NAME ID [PREFIX...]: the shell command that runs the bundle once.
-# ID may contain $$ (expanded by the shell hyperfine starts per iteration).
+# command_for NAME ID [PREFIX] [VARIANT] [FORM]: the shell command that runs the
+# bundle once. ID may contain $$ (expanded by the shell hyperfine starts per
+# iteration). VARIANT: "" (the `ocirt spec` bundle), nocg or podman. FORM: run
+# (one `run`) or csd (`create`, `start`, `delete --force` as three processes, the
+# way containerd drives a runtime; the container's stdio goes to /dev/null).
 command_for() {
-    local name=$1 id=$2
-    shift 2
-    local pre=${1:-}
+    local name=$1 id=$2 pre=${3:-} variant=${4:-} form=${5:-run}
+    local b=$bundle bc=$bundle_crun bin args
+    if [[ -n $variant ]]; then b=$work/bundle-$variant; bc=$work/bundle-$variant-crun; fi
     case $name in
-        ocirt) echo "$pre$ocirt --root $work/root-ocirt run --bundle $bundle $id" ;;
-        runc) echo "$pre$runc_bin --root $work/root-runc run --bundle $bundle $id" ;;
-        crun)
-            if [[ $crun_wrapped == 1 ]]; then
-                echo "$wrap_prefix $pre$crun_bin --cgroup-manager=disabled --root $work/root-crun run --bundle $bundle_crun $id'"
-            else
-                echo "$pre$crun_bin --root $work/root-crun run --bundle $bundle_crun $id"
-            fi ;;
+        ocirt) bin="$ocirt --root $work/root-ocirt" ;;
+        runc) bin="$runc_bin --root $work/root-runc" ;;
+        crun) bin="$crun_bin --root $work/root-crun"; b=$bc
+              [[ $crun_wrapped == 1 ]] && bin="$crun_bin --cgroup-manager=disabled --root $work/root-crun" ;;
     esac
+    if [[ $form == csd ]]; then
+        args="$pre$bin create --bundle $b $id </dev/null >/dev/null 2>&1 && $pre$bin start $id && $pre$bin delete --force $id"
+    else
+        args="$pre$bin run --bundle $b $id"
+    fi
+    if [[ $name == crun && $crun_wrapped == 1 ]]; then
+        echo "$wrap_prefix $args'"
+    else
+        echo "$args"
+    fi
 }
 
 # ---- Trial run of each runtime; skip the ones that cannot run the bundle.
@@ -165,10 +219,20 @@ done
 
 # ---- One hyperfine run over every active runtime.
 hf_args=(--runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine.json" --style basic)
+# $$ is the PID of the shell hyperfine starts for each iteration: a fresh
+# container ID every time; `run` deletes the container when it exits.
+# Rows: NAME (the spec bundle), NAME-nocg, NAME-podman, NAME-csd.
 for name in "${active[@]}"; do
-    # $$ is the PID of the shell hyperfine starts for each iteration: a fresh
-    # container ID every time; `run` deletes the container when it exits.
     hf_args+=(--command-name "$name" "$(command_for "$name" "bench-$name-\$\$")")
+done
+for variant in "${variants[@]}"; do
+    for name in "${active[@]}"; do
+        [[ $variant == nocg && $name != ocirt ]] && continue  # crun has no cgroup anyway; runc's nocg is not asked for
+        hf_args+=(--command-name "$name-$variant" "$(command_for "$name" "bench-$name-$variant-\$\$" "" "$variant")")
+    done
+done
+for name in "${active[@]}"; do
+    hf_args+=(--command-name "$name-csd" "$(command_for "$name" "bench-$name-csd-\$\$" "" "" csd)")
 done
 if [[ " ${active[*]} " == *" crun "* && $crun_wrapped == 1 ]]; then
     hf_args+=(--command-name "crun-wrapper" "$wrap_prefix true'")
@@ -217,7 +281,17 @@ def rss(name):
         return "-", "-"
     return f"{statistics.median(kib) / 1024:.1f}", f"{max(kib) / 1024:.1f}"
 
-header = ("runtime", "mean ms", "± ms", "min ms", "max ms", "RSS med MiB", "RSS max MiB")
+def ratio(name, other):
+    """An ocirt row's mean over `other`'s row of the same kind (ocirt-nocg: other's plain row)."""
+    if not name.startswith("ocirt"):
+        return "-"
+    suffix = name[len("ocirt"):]
+    peer = results.get(other + ("" if suffix == "-nocg" else suffix))
+    if peer is None or name not in results:
+        return "-"
+    return f"{results[name]['mean'] / peer['mean']:.2f}"
+
+header = ("row", "mean ms", "± ms", "min ms", "max ms", "RSS med MiB", "RSS max MiB", "÷ crun", "÷ runc")
 rows = []
 for name in names + [n for n in results if n not in names]:
     r = results.get(name)
@@ -225,7 +299,8 @@ for name in names + [n for n in results if n not in names]:
         continue
     med, top = rss(name) if name in names else ("-", "-")
     rows.append((name, f"{r['mean'] * 1000:.1f}", f"{(r['stddev'] or 0) * 1000:.1f}",
-                 f"{r['min'] * 1000:.1f}", f"{r['max'] * 1000:.1f}", med, top))
+                 f"{r['min'] * 1000:.1f}", f"{r['max'] * 1000:.1f}", med, top,
+                 ratio(name, "crun"), ratio(name, "runc")))
 widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
 for row in [header] + rows:
     print("  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))))

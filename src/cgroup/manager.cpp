@@ -128,6 +128,11 @@ std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg) {
     return out;
 }
 
+std::optional<sys::Fd> open_for_clone(const ContainerCgroup& cg) {
+    if (cg.driver != Driver::v2 || !cg.systemd_unit.empty()) return std::nullopt;
+    return sys::open_at(AT_FDCWD, cg.dir(), O_RDONLY | O_DIRECTORY);
+}
+
 void join(int procs_fd) { with_context("join the container's cgroup", [&] { sys::write_all(procs_fd, "0"); }); }
 
 CgroupRecord record_of(const ContainerCgroup& cg) {

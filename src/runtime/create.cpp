@@ -1,6 +1,8 @@
 #include <fcntl.h>
 #include <signal.h>
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "ocirt/cgroup/manager.hpp"
@@ -269,6 +271,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         else
             cg = cgroup::plan_cgroup(p.config, o.id, g.systemd_cgroup);
         std::vector<sys::Fd> cgroup_procs;
+        std::optional<sys::Fd> cgroup_dir;  // clone3(CLONE_INTO_CGROUP) target on a pure v2 host
         if (cg) {
             // A cgroup that exists already is recorded once create has claimed it (it may hold
             // someone else's processes until then); one create makes is recorded first.
@@ -280,6 +283,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
             set_cgroup_record(rec, cgroup::record_of(*cg));
             dir.save(rec);
             cgroup_procs = cgroup::open_for_join(*cg);
+            cgroup_dir = cgroup::open_for_clone(*cg);
             log::debug("create {}: cgroup {} ready", o.id, cg->dir());
         }
         cgroup_span.end();
@@ -304,12 +308,13 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         pass_trace(boot, fds);
         // From the launch to `ready`: the init stage's records fall inside this span.
         sys::trace::Span spawn_span("spawn");
-        sys::trace::Span launch_span("launch");  // sealed copy, fork + execveat, bootstrap sent
+        sys::trace::Span launch_span("launch");  // the sealed binary (overlay or copy), clone + execveat, bootstrap sent
         // The init stage dies with this process until it is recorded (PR_SET_PDEATHSIG, set
         // in the child before it execs), and after that through the sync socket's EOF.
-        LaunchedInit init = launch_init(boot, fds);
+        LaunchedInit init = launch_init(boot, fds, g.root, cgroup_dir ? cgroup_dir->get() : -1);
         launch_span.end();
         cgroup_procs.clear();
+        cgroup_dir.reset();
         first = init.pid;
         rec.init_pid = first;
         rec.init_start_time = sys::process_start_time(first).value_or(0);

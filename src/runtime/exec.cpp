@@ -203,7 +203,7 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         pass_trace(boot, fds);
         sys::trace::Span spawn_span("spawn");  // to `ready`: the init stage's records fall inside
         sys::trace::Span launch_span("launch");
-        LaunchedInit init = launch_init(boot, fds);
+        LaunchedInit init = launch_init(boot, fds, g.root);
         launch_span.end();
         cgroup_procs.clear();
         ns_fds.clear();

@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
+#include "ocirt/sys/sealed_exe.hpp"
 #include "ocirt/sys/unix_socket.hpp"
 #include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
 #include "ocirt/util/strings.hpp"
 
 namespace ocirt::runtime {
@@ -35,15 +38,32 @@ int listen_fds_count() {
     return n && *n > 0 && *n < 4096 ? static_cast<int>(*n) : 0;
 }
 
-LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds) {
-    sys::Fd exe = sys::sealed_self_copy();
+LaunchedInit launch_init(const InitBootstrap& boot_in, const std::vector<int>& fds_in, const std::string& state_root,
+                         int cgroup_dir_fd) {
+    InitBootstrap boot = boot_in;
+    std::vector<int> fds = fds_in;
+    // The state root is the overlay's spare lower layer: it exists, and is ocirt's own.
+    sys::SealedExe sealed = sys::sealed_self_exe(state_root);
+    log::debug("init stage binary: {}", sealed.method == sys::SealMethod::overlay ? "read-only overlayfs" : "sealed memfd copy");
+    sys::Fd exe = std::move(sealed.fd);
     auto [ours, theirs] = sys::seqpacket_pair();
     // Move the init stage's end above the fds the container keeps, close-on-exec until the
     // child clears it, so that it can never take the place of a preserved fd.
     sys::Fd child_end = sys::dup_above(theirs.get(), 3 + boot.extra_fds);
     const int child_fd = child_end.get();
     theirs.reset();
-    const pid_t pid = sys::spawn_exec_fd(exe.get(), {"ocirt", "init", std::to_string(child_fd)}, {}, child_fd);
+    const std::vector<std::string> argv{"ocirt", "init", std::to_string(child_fd)};
+    std::optional<pid_t> spawned;
+    if (cgroup_dir_fd >= 0) spawned = sys::spawn_exec_fd_into_cgroup(exe.get(), argv, {}, child_fd, cgroup_dir_fd);
+    if (spawned) {
+        // Born in its cgroup: the cgroup.procs fds (the last join_cgroups ones) are not needed.
+        fds.resize(fds.size() - static_cast<size_t>(boot.join_cgroups));
+        boot.join_cgroups = 0;
+        log::debug("init stage cloned into its cgroup");
+    } else {
+        spawned = sys::spawn_exec_fd(exe.get(), argv, {}, child_fd);
+    }
+    const pid_t pid = *spawned;
     child_end.reset();
     LaunchedInit init{pid, SyncChannel(std::move(ours))};
     sys::Fd doc = sys::memfd_with_data("ocirt-bootstrap", bootstrap_to_json(boot));

@@ -1,11 +1,11 @@
 #include "ocirt/sys/process.hpp"
 
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -150,24 +150,6 @@ int PreparedExec::run() const noexcept {
     return errno;
 }
 
-Fd sealed_self_copy() {
-    Fd mem = create_memfd("ocirt", MFD_ALLOW_SEALING);
-    Fd self = open_at(AT_FDCWD, "/proc/self/exe", O_RDONLY);
-    const off_t size = stat_fd(self.get()).st_size;
-    off_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::sendfile(mem.get(), self.get(), nullptr, static_cast<size_t>(size - done));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_errno("copy /proc/self/exe");
-        }
-        if (n == 0) break;
-        done += n;
-    }
-    seal_memfd(mem.get(), "the binary copy");
-    return mem;
-}
-
 void become_subreaper() {
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw_errno("set child subreaper");
 }
@@ -306,6 +288,20 @@ std::optional<int> parse_signal(const std::string& s) {
 }  // namespace ocirt::sys
 
 namespace ocirt::sys {
+namespace {
+
+/// The child's side of spawn_exec_fd*: async-signal-safe calls only. It dies with its parent
+/// (SIGKILL) until it clears that itself; a parent already gone before the prctl is seen by
+/// getppid.
+[[noreturn]] void exec_child(pid_t parent, int exec_fd, int keep_fd, char* const* argv, char* const* envp) {
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::getppid() != parent) ::_exit(127);
+    if (::fcntl(keep_fd, F_SETFD, 0) < 0) ::_exit(127);
+    ::syscall(SYS_execveat, exec_fd, "", argv, envp, AT_EMPTY_PATH);
+    ::_exit(127);
+}
+
+}  // namespace
+
 pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std::vector<std::string>& env,
                     int keep_fd) {
     auto a = to_argv(argv);
@@ -313,15 +309,25 @@ pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) throw_errno("fork");
-    if (pid == 0) {
-        // Child: async-signal-safe calls only. It dies with its parent (SIGKILL) until it
-        // clears that itself; a parent already gone before the prctl is seen by getppid.
-        if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::getppid() != parent) ::_exit(127);
-        if (::fcntl(keep_fd, F_SETFD, 0) < 0) ::_exit(127);
-        ::syscall(SYS_execveat, exec_fd, "", a.data(), e.data(), AT_EMPTY_PATH);
-        ::_exit(127);
-    }
+    if (pid == 0) exec_child(parent, exec_fd, keep_fd, a.data(), e.data());
     return pid;
+}
+
+std::optional<pid_t> spawn_exec_fd_into_cgroup(int exec_fd, const std::vector<std::string>& argv,
+                                               const std::vector<std::string>& env, int keep_fd, int cgroup_fd) {
+    auto a = to_argv(argv);
+    auto e = to_argv(env);
+    const pid_t parent = ::getpid();
+    clone_args args{};
+    args.flags = CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    // A raw clone3 without CLONE_VM is a fork that skips glibc's atfork handlers: fine for a
+    // child that only makes raw system calls before execveat (exec_child).
+    const long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) return std::nullopt;
+    if (pid == 0) exec_child(parent, exec_fd, keep_fd, a.data(), e.data());
+    return static_cast<pid_t>(pid);
 }
 }  // namespace ocirt::sys
 

@@ -63,6 +63,10 @@ void hand_over(ContainerCgroup& cg, pid_t init_pid);
 /// cgroup.procs of the cgroup in each of its hierarchies, open for writing, for the init stage
 /// to join with (each fd in turn, before it unshares anything).
 std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg);
+/// The cgroup's directory, for clone3(CLONE_INTO_CGROUP), when that is the whole membership:
+/// the v2 driver (one unified hierarchy) without a systemd unit (whose hand_over moves the
+/// process itself). nullopt otherwise (v1 and hybrid hosts join per hierarchy).
+std::optional<sys::Fd> open_for_clone(const ContainerCgroup& cg);
 /// Moves the calling process into the cgroup whose cgroup.procs `procs_fd` is (writes "0").
 /// The permission checks use the credentials of whoever opened the fd.
 void join(int procs_fd);

@@ -1,9 +1,10 @@
 #pragma once
-/// Starting the init stage: the sealed copy of ocirt re-exec'd as `ocirt init <fd>` with one end
+/// Starting the init stage: ocirt re-exec'd from its sealed binary as `ocirt init <fd>` with one end
 /// of the sync socketpair, the bootstrap document sent first.
 
 #include <sys/types.h>
 
+#include <string>
 #include <vector>
 
 #include "ocirt/runtime/bootstrap.hpp"
@@ -19,7 +20,14 @@ struct LaunchedInit {
 
 /// Re-execs ocirt as the init stage and sends the bootstrap with `fds` after the document.
 /// The init stage's socket lands above the fds the container keeps (3 .. 3+extra_fds-1).
-LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds);
+/// The binary is sealed against the container (sys::sealed_self_exe; `state_root`, the --root
+/// directory, serves as the overlay's spare layer).
+/// `cgroup_dir_fd` (or -1): the container's cgroup v2 directory when it is a single unified
+/// one; the init stage is then cloned straight into it (clone3 CLONE_INTO_CGROUP) and the
+/// cgroup.procs fds at the end of `fds` (boot.join_cgroups of them) are dropped. If the
+/// kernel refuses, it is forked and joins through them as before.
+LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds, const std::string& state_root,
+                         int cgroup_dir_fd = -1);
 
 /// Marks every fd the caller gave us close-on-exec except 0-2 and the `extra` ones at 3..,
 /// so no descriptor of the caller or of ocirt leaks into the container (CVE-2024-21626 class).

@@ -1,6 +1,6 @@
 #pragma once
-/// The init stage: `ocirt init <sync-fd>`, re-exec'd by create and exec from the sealed copy of
-/// the binary. It enters the namespaces, builds the container (create) or joins it (exec), sets
+/// The init stage: `ocirt init <sync-fd>`, re-exec'd by create and exec from its binary sealed
+/// against the container (sys::sealed_self_exe). It enters the namespaces, builds the container (create) or joins it (exec), sets
 /// the process up and execve()s the user's program. It never returns.
 
 namespace ocirt::runtime {

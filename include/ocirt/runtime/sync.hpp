@@ -1,7 +1,7 @@
 #pragma once
 /// The parent <-> init-stage protocol: typed messages over one SOCK_SEQPACKET socketpair.
 ///
-///   parent (ocirt create)                         init stage (ocirt init, re-exec'd from the sealed copy)
+///   parent (ocirt create)                         init stage (ocirt init, re-exec'd from the sealed binary)
 ///   ---------------------                         ---------------------------------------------------
 ///   bootstrap [memfd: JSON, fds: exec.sock, ns] --> join namespaces given by path
 ///                                                 unshare(CLONE_NEWUSER)            (if a new user ns)

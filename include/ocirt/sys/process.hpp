@@ -68,8 +68,6 @@ private:
     std::vector<char*> argv_ptrs_;
     std::vector<char*> env_ptrs_;
 };
-/// A sealed in-memory copy of /proc/self/exe: nothing can write to it (runc CVE-2019-5736).
-Fd sealed_self_copy();
 /// prctl(PR_SET_CHILD_SUBREAPER, 1).
 void become_subreaper();
 /// prctl(PR_SET_PDEATHSIG, sig).
@@ -108,6 +106,13 @@ namespace ocirt::sys {
 /// Only async-signal-safe calls run between fork and exec; a failed exec exits 127.
 pid_t spawn_exec_fd(int exec_fd, const std::vector<std::string>& argv, const std::vector<std::string>& env,
                     int keep_fd);
+/// The same child made by clone3(CLONE_INTO_CGROUP) straight into the cgroup v2 directory
+/// `cgroup_fd` (no cgroup.procs write, no migration). nullopt when the kernel refuses
+/// (ENOSYS before 5.7, EBADF for a fd not of cgroup2, EOPNOTSUPP for a domain-invalid cgroup,
+/// EAGAIN at pids.max...): the caller then forks and joins the usual way, whose errors name
+/// the cause.
+std::optional<pid_t> spawn_exec_fd_into_cgroup(int exec_fd, const std::vector<std::string>& argv,
+                                               const std::vector<std::string>& env, int keep_fd, int cgroup_fd);
 }  // namespace ocirt::sys
 
 namespace ocirt::sys {

@@ -19,6 +19,17 @@ def test_default_cgroup_is_ocirt_id_and_delete_removes_it(env, bundle):
     assert not cgdir.exists(), f"{cgdir} left after delete"
 
 
+def test_init_stage_is_cloned_into_its_cgroup(env, bundle):
+    # cgroup v2 (one unified hierarchy): clone3(CLONE_INTO_CGROUP) puts the init stage in the
+    # container's cgroup from its first instruction, without a cgroup.procs write.
+    bundle.args("/bin/sh", "-c", "cat /proc/self/cgroup").save()
+    cid = env.new_id()
+    env.rt.track(cid)
+    result = env.rt.invoke("--debug", "run", "--bundle", bundle.path, cid).check()
+    assert "init stage cloned into its cgroup" in result.err, result.err
+    assert "0::/" in result.out.split(), result.out  # the cgroup namespace is rooted there
+
+
 def test_container_sees_its_own_cgroup_as_root(env, bundle):
     bundle.args("/bin/sh", "-c", "cat /proc/self/cgroup; cat /sys/fs/cgroup/cgroup.procs").save()
     cid = env.new_id()
