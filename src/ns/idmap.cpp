@@ -33,6 +33,14 @@ bool is_initial_map(const std::vector<IdRange>& map) {
     return map.size() == 1 && map[0].inside == 0 && map[0].outside == 0 && map[0].count == 4294967295ULL;
 }
 
+bool running_in_user_namespace() {
+    try {
+        return !is_initial_map(parse_id_map(sys::read_file("/proc/self/uid_map", 1u << 16)));
+    } catch (const Error&) {
+        return false;  // no uid_map: a kernel without user namespaces
+    }
+}
+
 bool maps_outside_root(const std::vector<IdRange>& map) {
     for (const auto& r : map)
         if (r.outside == 0 && r.count > 0) return true;

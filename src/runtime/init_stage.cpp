@@ -10,6 +10,7 @@
 #include "ocirt/hooks/hooks.hpp"
 #include "ocirt/mount/masked_paths.hpp"
 #include "ocirt/mount/mounts.hpp"
+#include "ocirt/ns/idmap.hpp"
 #include "ocirt/ns/namespaces.hpp"
 #include "ocirt/ns/net_devices.hpp"
 #include "ocirt/ns/sysctl.hpp"
@@ -135,7 +136,10 @@ int64_t monotonic_offset_us(const std::map<std::string, spec::TimeOffset>& offse
 
     // From here on this is the container's process.
     sys::new_session();
-    mount::RootfsContext ctx{boot.rootfs, boot.bundle, plan.has(NamespaceType::user), plan.creates(NamespaceType::network),
+    // In a user namespace made here or one the runtime already runs in (rootless podman's),
+    // device nodes are bound from the host, not made (runc: inUserNs).
+    const bool in_user_ns = plan.has(NamespaceType::user) || ns::running_in_user_namespace();
+    mount::RootfsContext ctx{boot.rootfs, boot.bundle, in_user_ns, plan.creates(NamespaceType::network),
                              std::move(idmapped)};
     ctx.own_mount_namespace = plan.creates(NamespaceType::mount);
     ctx.cgroup_dir = boot.cgroup_dir;

@@ -54,7 +54,7 @@ RUNTIME_STATE = ("runc", "ocirt", "crun")  # state roots under XDG_RUNTIME_DIR
 # ordinary user, does not run rootless yet (issue 13; today it fails with
 # "mkdir /run/ocirt: Permission denied"). Set to None once it does: an ocirt
 # pass while this is set fails the lane as XPASS, to say so.
-OCIRT_PENDING = "issue 13: ocirt does not run rootless yet"
+OCIRT_PENDING = None
 
 
 class PodmanRootless(Podman):

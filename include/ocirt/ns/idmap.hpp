@@ -23,6 +23,9 @@ struct IdRange {
 std::vector<IdRange> parse_id_map(const std::string& text);
 /// True for the initial user namespace's map ("0 0 4294967295").
 bool is_initial_map(const std::vector<IdRange>& map);
+/// This process is in a user namespace other than the initial one (runc's
+/// userns.RunningInUserNS): e.g. rootless podman's, where the runtime runs as its uid 0.
+bool running_in_user_namespace();
 /// True if some line maps outside id 0 (the parent namespace's root).
 bool maps_outside_root(const std::vector<IdRange>& map);
 
