@@ -215,10 +215,8 @@ ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relativ
 }
 
 void remove_child_cgroups(const std::string& dir) {
-    for (const auto& name : sys::list_dir(dir)) {
+    for (const auto& name : sys::list_subdirs(dir)) {
         const std::string child = dir + "/" + name;
-        const auto st = sys::stat_path(child);
-        if (!st || !S_ISDIR(st->st_mode)) continue;
         remove_child_cgroups(child);
         sys::remove_empty_dir(child);
     }

@@ -17,10 +17,7 @@ void collect(const std::string& dir, std::vector<pid_t>& out) {
     if (!procs) return;  // removed meanwhile
     for (const auto& line : util::split(*procs, '\n'))
         if (auto pid = util::parse_int(line)) out.push_back(static_cast<pid_t>(*pid));
-    for (const auto& name : sys::list_dir(dir)) {
-        const auto st = sys::stat_path(dir + "/" + name, false);
-        if (st && S_ISDIR(st->st_mode)) collect(dir + "/" + name, out);
-    }
+    for (const auto& name : sys::list_subdirs(dir)) collect(dir + "/" + name, out);
 }
 
 }  // namespace

@@ -202,6 +202,24 @@ std::vector<std::string> list_dir(const std::string& path) {
     return names;
 }
 
+std::vector<std::string> list_subdirs(const std::string& path) {
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) throw_errno("read dir {}", path);
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d)) {
+        const std::string n = e->d_name;
+        if (n == "." || n == "..") continue;
+        if (e->d_type == DT_DIR) {
+            names.push_back(n);
+        } else if (e->d_type == DT_UNKNOWN) {
+            struct stat st {};
+            if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) names.push_back(n);
+        }
+    }
+    ::closedir(d);
+    return names;
+}
+
 void symlink_at(const std::string& target, int dirfd, const std::string& name) {
     if (::symlinkat(target.c_str(), dirfd, name.c_str()) < 0 && errno != EEXIST)
         throw_errno("symlink {} -> {}", name, target);

@@ -155,16 +155,19 @@ CgroupDir freezer_dir(const ContainerCgroup& cg) {
 void remove(const ContainerCgroup& cg) {
     if (!cg.claimed) return;
     const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+    // v1 has no cgroup.kill: SIGKILL whatever any hierarchy still lists (frozen processes die
+    // too: SIGKILL wakes them), then rmdir each directory until the kernel lets go. The
+    // hierarchies are scanned once here and again only when an rmdir answers EBUSY (not once
+    // per directory: that was one scan of every hierarchy per hierarchy).
+    if (!processes(cg).empty()) signal_all(cg, SIGKILL);
     for (const auto& dir : all_dirs(cg)) {
         if (!sys::exists(dir)) continue;
         while (true) {
-            // v1 has no cgroup.kill: SIGKILL whatever any hierarchy still lists (frozen
-            // processes die too: SIGKILL wakes them), then rmdir until the kernel lets go.
-            if (!processes(cg).empty()) signal_all(cg, SIGKILL);
             remove_child_cgroups(dir);
             const int err = sys::remove_empty_dir(dir);
             if (err == 0 || err == ENOENT) break;
             if (err != EBUSY || std::chrono::steady_clock::now() > deadline) throw_error_code(err, "remove cgroup {}", dir);
+            if (!processes(cg).empty()) signal_all(cg, SIGKILL);
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
     }
