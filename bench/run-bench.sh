@@ -122,14 +122,16 @@ EOF
 
 # Variants of the bundle, each sharing the rootfs (bundle-<variant> for ocirt and
 # runc, bundle-<variant>-crun with ociVersion 1.0.2 for crun):
-#   nocg:   the `ocirt spec` config without linux.cgroupsPath and linux.resources
-#           (the like-for-like row against crun, which runs with no cgroup work);
+#   nocg:   the `ocirt spec` config without linux.cgroupsPath and linux.resources,
+#           run by ocirt with --cgroup-manager=disabled (the like-for-like row
+#           against crun, which runs with no cgroup work here);
 #   podman: podman 4.3's full config ($PODMAN_CONFIG, default
 #           ../shared/data/podman-4.3-config.json): its seccomp profile of 434
 #           syscalls, masked and read-only paths, rlimits; root.path is the busybox
 #           rootfs, args /bin/true, the bind mounts of podman's own host files
-#           (/run/.containerenv, /etc/hostname, /etc/hosts) dropped and no
-#           cgroupsPath (each runtime's default cgroup for the container ID).
+#           (/run/.containerenv, /etc/hostname, /etc/hosts) dropped, no
+#           cgroupsPath (each runtime's default cgroup for the container ID) and
+#           its rlimits clamped to this host's hard limits.
 podman_config=${PODMAN_CONFIG:-$repo/../shared/data/podman-4.3-config.json}
 variants=(nocg)
 if [[ -f $podman_config ]]; then
@@ -154,6 +156,17 @@ if variant == "nocg":
 else:
     config["process"]["args"] = ["/bin/true"]
     config["process"]["terminal"] = False
+    # podman's rlimits are its host's; none may exceed this host's hard limits
+    # (CAP_SYS_RESOURCE may be missing, as podman's containers.conf must say here too).
+    import resource
+    for rl in config["process"].get("rlimits", []):
+        res = getattr(resource, rl["type"], None)
+        if res is None:
+            continue
+        hard = resource.getrlimit(res)[1]
+        if hard != resource.RLIM_INFINITY:
+            rl["hard"] = min(rl["hard"], hard)
+            rl["soft"] = min(rl["soft"], rl["hard"])
     config["mounts"] = [m for m in config["mounts"]
                         if m.get("type") != "bind" or not m["source"].startswith(("/var/", "/run/"))]
 with open(dst, "w") as f:
@@ -182,7 +195,9 @@ command_for() {
     local b=$bundle bc=$bundle_crun bin args
     if [[ -n $variant ]]; then b=$work/bundle-$variant; bc=$work/bundle-$variant-crun; fi
     case $name in
-        ocirt) bin="$ocirt --root $work/root-ocirt" ;;
+        ocirt) bin="$ocirt --root $work/root-ocirt"
+               # like for like with crun's --cgroup-manager=disabled: no cgroup at all
+               [[ $variant == nocg ]] && bin="$ocirt --cgroup-manager=disabled --root $work/root-ocirt" ;;
         runc) bin="$runc_bin --root $work/root-runc" ;;
         crun) bin="$crun_bin --root $work/root-crun"; b=$bc
               [[ $crun_wrapped == 1 ]] && bin="$crun_bin --cgroup-manager=disabled --root $work/root-crun" ;;
