@@ -78,10 +78,8 @@ bool abandoned_before_first_record(const std::string& path) {
 
 std::optional<pid_t> live_pid(pid_t pid, uint64_t start_time) {
     if (pid <= 0) return std::nullopt;
-    const auto started = sys::process_start_time(pid);
-    if (!started || *started != start_time) return std::nullopt;
-    const auto state = sys::process_state(pid);
-    if (!state || *state == 'Z' || *state == 'X') return std::nullopt;
+    const auto st = sys::process_stat(pid);
+    if (!st || st->start_time != start_time || st->state == 'Z' || st->state == 'X') return std::nullopt;
     return pid;
 }
 
@@ -201,10 +199,9 @@ spec::Status compute_status(const ContainerDir& dir, const std::optional<Contain
                             const cgroup::CgroupHost* host) {
     if (!r || r->creating) return spec::Status::creating;
     if (r->pid <= 0) return spec::Status::stopped;
-    const auto started = sys::process_start_time(r->pid);
-    if (!started || *started != r->start_time) return spec::Status::stopped;  // gone, or the PID was reused
-    const auto state = sys::process_state(r->pid);
-    if (!state || *state == 'Z' || *state == 'X') return spec::Status::stopped;
+    const auto st = sys::process_stat(r->pid);  // one read: start time and state
+    if (!st || st->start_time != r->start_time) return spec::Status::stopped;  // gone, or the PID was reused
+    if (st->state == 'Z' || st->state == 'X') return spec::Status::stopped;
     if (!r->cgroup_path.empty() && cgroup_frozen(*r, host)) return spec::Status::paused;
     if (sys::exists(dir.start_socket_path())) return spec::Status::created;
     return spec::Status::running;

@@ -190,34 +190,32 @@ struct statfs statfs_fd(int fd) {
 
 bool exists(const std::string& path) { return stat_path(path, false).has_value(); }
 
-std::vector<std::string> list_dir(const std::string& path) {
+namespace {
+/// The names in `path` (not . and ..) for which keep(dir stream, entry) is true.
+template <typename Keep>
+std::vector<std::string> dir_names(const std::string& path, Keep keep) {
     DIR* d = ::opendir(path.c_str());
     if (d == nullptr) throw_errno("read dir {}", path);
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d)) {
         const std::string n = e->d_name;
-        if (n != "." && n != "..") names.push_back(n);
+        if (n != "." && n != ".." && keep(d, e)) names.push_back(n);
     }
     ::closedir(d);
     return names;
 }
+}  // namespace
+
+std::vector<std::string> list_dir(const std::string& path) {
+    return dir_names(path, [](DIR*, const dirent*) { return true; });
+}
 
 std::vector<std::string> list_subdirs(const std::string& path) {
-    DIR* d = ::opendir(path.c_str());
-    if (d == nullptr) throw_errno("read dir {}", path);
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) {
-        const std::string n = e->d_name;
-        if (n == "." || n == "..") continue;
-        if (e->d_type == DT_DIR) {
-            names.push_back(n);
-        } else if (e->d_type == DT_UNKNOWN) {
-            struct stat st {};
-            if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) names.push_back(n);
-        }
-    }
-    ::closedir(d);
-    return names;
+    return dir_names(path, [](DIR* d, const dirent* e) {
+        if (e->d_type != DT_UNKNOWN) return e->d_type == DT_DIR;
+        struct stat st {};
+        return ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    });
 }
 
 void symlink_at(const std::string& target, int dirfd, const std::string& name) {

@@ -132,6 +132,14 @@ std::optional<char> process_state(pid_t pid) {
     return (*f)[0][0];
 }
 
+std::optional<ProcessStat> process_stat(pid_t pid) {
+    auto f = stat_fields(pid);
+    if (!f || f->size() < 20 || (*f)[0].empty()) return std::nullopt;
+    const auto started = util::parse_uint((*f)[19]);
+    if (!started) return std::nullopt;
+    return ProcessStat{(*f)[0][0], *started};
+}
+
 void exec_fd(int fd, const std::vector<std::string>& argv, const std::vector<std::string>& env) {
     auto a = to_argv(argv);
     auto e = to_argv(env);

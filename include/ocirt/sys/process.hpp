@@ -45,6 +45,13 @@ std::optional<uint64_t> process_start_time(pid_t pid);
 std::optional<pid_t> process_parent(pid_t pid);
 /// The process state letter (field 3 of /proc/PID/stat: R, S, Z...), nullopt if gone.
 std::optional<char> process_state(pid_t pid);
+/// State letter and start time from one read of /proc/PID/stat (nullopt if the process is
+/// gone): what a liveness check needs, without reading the file twice.
+struct ProcessStat {
+    char state = '?';
+    uint64_t start_time = 0;
+};
+std::optional<ProcessStat> process_stat(pid_t pid);
 /// execveat(fd, "", argv, envp, AT_EMPTY_PATH). Returns only by throwing.
 [[noreturn]] void exec_fd(int fd, const std::vector<std::string>& argv, const std::vector<std::string>& env);
 /// An execve worked out in advance: the argv and envp arrays are built when it is made, so
