@@ -194,9 +194,6 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
         // bind the host's /sys read-only as runc does.
         if (type == "sysfs" && e.code() == EPERM && ctx.in_user_namespace && !ctx.new_network_namespace)
             bind_readonly("/sys", rootfd, m.destination, flags, what + " (bind of /sys)");
-        // cgroup2 needs a cgroup namespace owned by the container's user namespace, and fails
-        // with EBUSY on some stacked /sys binds: bind the container's own cgroup directory
-        // from the runtime's hierarchy instead, read-only, as runc and crun do.
         // devpts refuses a gid= (or uid=) the user namespace does not map (gid=5 under a
         // rootless single-id map): mount it without them, as crun does.
         else if (type == "devpts" && e.code() == EINVAL && ctx.in_user_namespace && has_id_option(data))
@@ -205,6 +202,9 @@ void mount_one(int rootfd, const spec::Mount& m, size_t index, const RootfsConte
         // mqueue needs an ipc namespace owned by the container's user namespace: bind the host's.
         else if (type == "mqueue" && e.code() == EPERM && ctx.in_user_namespace)
             bind_readonly("/dev/mqueue", rootfd, m.destination, flags & ~MS_RDONLY, what + " (bind of /dev/mqueue)");
+        // cgroup2 needs a cgroup namespace owned by the container's user namespace, and fails
+        // with EBUSY on some stacked /sys binds: bind the container's own cgroup directory
+        // from the runtime's hierarchy instead, read-only, as runc and crun do.
         else if (type == "cgroup2" && (e.code() == EPERM || e.code() == EBUSY) && !ctx.cgroup_dir.empty())
             bind_readonly(ctx.cgroup_dir, rootfd, m.destination, flags,
                           fmt::format("{} (bind of the container's cgroup {})", what, ctx.cgroup_dir));

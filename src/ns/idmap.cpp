@@ -33,13 +33,15 @@ bool is_initial_map(const std::vector<IdRange>& map) {
     return map.size() == 1 && map[0].inside == 0 && map[0].outside == 0 && map[0].count == 4294967295ULL;
 }
 
-bool running_in_user_namespace() {
+std::vector<IdRange> own_uid_map() {
     try {
-        return !is_initial_map(parse_id_map(sys::read_file("/proc/self/uid_map", 1u << 16)));
+        return parse_id_map(sys::read_file("/proc/self/uid_map", 1u << 16));
     } catch (const Error&) {
-        return false;  // no uid_map: a kernel without user namespaces
+        return {{0, 0, 4294967295ULL}};  // no uid_map: a kernel without user namespaces
     }
 }
+
+bool running_in_user_namespace() { return !is_initial_map(own_uid_map()); }
 
 bool maps_outside_root(const std::vector<IdRange>& map) {
     for (const auto& r : map)

@@ -14,12 +14,7 @@ namespace ocirt::runtime {
 bool is_rootless(Rootless flag) {
     if (flag != Rootless::auto_detect) return flag == Rootless::yes;
     if (sys::effective_uid() != 0) return true;
-    std::vector<ns::IdRange> map;
-    try {
-        map = ns::parse_id_map(sys::read_file("/proc/self/uid_map", 1u << 16));
-    } catch (const Error&) {
-        return false;  // no uid_map: a kernel without user namespaces
-    }
+    const std::vector<ns::IdRange> map = ns::own_uid_map();
     return !ns::is_initial_map(map) && !ns::maps_outside_root(map);
 }
 

@@ -23,6 +23,8 @@ struct IdRange {
 std::vector<IdRange> parse_id_map(const std::string& text);
 /// True for the initial user namespace's map ("0 0 4294967295").
 bool is_initial_map(const std::vector<IdRange>& map);
+/// This process's /proc/self/uid_map (the initial map on a kernel without user namespaces).
+std::vector<IdRange> own_uid_map();
 /// This process is in a user namespace other than the initial one (runc's
 /// userns.RunningInUserNS): e.g. rootless podman's, where the runtime runs as its uid 0.
 bool running_in_user_namespace();
