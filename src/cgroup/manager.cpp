@@ -230,11 +230,18 @@ void remove_cgroup_dirs(const ContainerCgroup& cg) {
     // rmdir fails with EBUSY while a process (even a dying one) is in the cgroup or below it;
     // kill (cgroup.kill reaches the whole subtree) and retry until the kernel has let go of the
     // last one. A create killed before it made the cgroup may still have made parents.
+    // Under the systemd driver, systemd removes a scope's cgroup itself once its last process
+    // is gone, so the directory may vanish at any step here: that is success, not an error.
     while (sys::exists(cg.dir())) {
-        if (populated(files) && !kill_all(files)) signal_all(files, SIGKILL);
-        remove_child_cgroups(cg.dir());
+        try {
+            if (populated(files) && !kill_all(files)) signal_all(files, SIGKILL);
+            remove_child_cgroups(cg.dir());
+        } catch (const Error& e) {
+            if (e.code() == ENOENT && !sys::exists(cg.dir())) break;
+            throw;
+        }
         const int err = sys::remove_empty_dir(cg.dir());
-        if (err == 0) break;
+        if (err == 0 || err == ENOENT) break;
         if (err != EBUSY || std::chrono::steady_clock::now() > deadline)
             throw_error_code(err, "remove cgroup {}", cg.dir());
         std::this_thread::sleep_for(std::chrono::milliseconds(5));

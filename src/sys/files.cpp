@@ -193,8 +193,9 @@ bool exists(const std::string& path) { return stat_path(path, false).has_value()
 namespace {
 /// The names in `path` (not . and ..) for which keep(dir stream, entry) is true.
 template <typename Keep>
-std::vector<std::string> dir_names(const std::string& path, Keep keep) {
+std::vector<std::string> dir_names(const std::string& path, bool missing_is_empty, Keep keep) {
     DIR* d = ::opendir(path.c_str());
+    if (d == nullptr && missing_is_empty && errno == ENOENT) return {};
     if (d == nullptr) throw_errno("read dir {}", path);
     std::vector<std::string> names;
     while (dirent* e = ::readdir(d)) {
@@ -207,11 +208,11 @@ std::vector<std::string> dir_names(const std::string& path, Keep keep) {
 }  // namespace
 
 std::vector<std::string> list_dir(const std::string& path) {
-    return dir_names(path, [](DIR*, const dirent*) { return true; });
+    return dir_names(path, false, [](DIR*, const dirent*) { return true; });
 }
 
 std::vector<std::string> list_subdirs(const std::string& path) {
-    return dir_names(path, [](DIR* d, const dirent* e) {
+    return dir_names(path, true, [](DIR* d, const dirent* e) {
         if (e->d_type != DT_UNKNOWN) return e->d_type == DT_DIR;
         struct stat st {};
         return ::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);

@@ -50,10 +50,11 @@ struct statfs statfs_fd(int fd);
 /// True if `path` exists (lstat).
 bool exists(const std::string& path);
 /// The names in a directory, without "." and "..".
-/// The names of the directories in `path` (from the entries' d_type; a stat only where the
-/// filesystem gives DT_UNKNOWN): cgroup trees are walked without a stat per file.
-std::vector<std::string> list_subdirs(const std::string& path);
 std::vector<std::string> list_dir(const std::string& path);
+/// The names of the directories in `path` (from the entries' d_type; a stat only where the
+/// filesystem gives DT_UNKNOWN): cgroup trees are walked without a stat per file. None when
+/// `path` no longer exists: a cgroup that systemd or the kernel removed while it was walked.
+std::vector<std::string> list_subdirs(const std::string& path);
 /// symlinkat(target, dirfd, name); EEXIST is not an error.
 void symlink_at(const std::string& target, int dirfd, const std::string& name);
 /// mknodat.
