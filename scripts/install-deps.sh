@@ -27,10 +27,13 @@ packages=(
 # libsystemd-dev: sd-bus's headers for the systemd cgroup driver (ocirt loads
 # libsystemd.so.0 with dlopen only when --systemd-cgroup is used). The VM
 # lane's systemd boot (meson test vm-systemd) runs the shared host root's
-# systemd and dbus-daemon as the guest's PID 1 and system bus.
+# systemd and dbus-daemon as the guest's PID 1 and system bus; dbus-user-session
+# gives a user's systemd (user@<uid>.service) its bus at /run/user/<uid>/bus, which
+# the rootless systemd driver talks to (test_systemd_rootless.py).
 packages+=(
     systemd
     dbus
+    dbus-user-session
 )
 # Tests and demo: the container rootfs is Debian's static busybox (the demo,
 # make-bundle.sh and the integration tests copy /bin/busybox); python3 runs the

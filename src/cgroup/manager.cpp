@@ -73,13 +73,14 @@ static Driver driver_for(const CgroupHost& host) {
     return host.kind == HostKind::legacy || host.kind == HostKind::hybrid ? Driver::v1 : Driver::v2;
 }
 
-std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd) {
+std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd,
+                                           bool systemd_user) {
     const std::optional<std::string> wanted = c.linux_ ? c.linux_->cgroups_path : std::nullopt;
     const CgroupHost host = discover_host();
     if (systemd && driver_for(host) == Driver::v1)
         fail("--systemd-cgroup: the systemd cgroup driver needs a unified (cgroup v2) host; this host is {}",
              host_kind_name(host.kind));
-    if (systemd) return systemd::plan(c, id);
+    if (systemd) return systemd::plan(c, id, systemd_user);
     if (host.kind == HostKind::none) {
         const bool asks = wanted || (c.linux_ && c.linux_->resources);
         if (!asks) return std::nullopt;
@@ -121,6 +122,12 @@ void hand_over(ContainerCgroup& cg, pid_t init_pid) {
     if (!cg.systemd_unit.empty()) systemd::hand_over(cg, init_pid);
 }
 
+bool moved_by_manager(const ContainerCgroup& cg) { return !cg.systemd_unit.empty() && cg.systemd_user; }
+
+void attach_by_manager(const ContainerCgroup& cg, pid_t pid) {
+    if (moved_by_manager(cg)) with_context("/linux/cgroupsPath", [&] { systemd::attach_process(cg, pid); });
+}
+
 std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg) {
     std::vector<sys::Fd> out;
     const auto dirs = cg.driver == Driver::v1 ? v1::all_dirs(cg) : std::vector<std::string>{cg.dir()};
@@ -136,7 +143,7 @@ std::optional<sys::Fd> open_for_clone(const ContainerCgroup& cg) {
 void join(int procs_fd) { with_context("join the container's cgroup", [&] { sys::write_all(procs_fd, "0"); }); }
 
 CgroupRecord record_of(const ContainerCgroup& cg) {
-    CgroupRecord r{cg.path, cg.created, cg.driver == Driver::v1 ? "v1" : "", cg.v1_dirs, cg.systemd_unit};
+    CgroupRecord r{cg.path, cg.created, cg.driver == Driver::v1 ? "v1" : "", cg.v1_dirs, cg.systemd_unit, cg.systemd_user};
     if (cg.driver == Driver::v1 && cg.unified) r.v1_dirs[""] = cg.dir();
     return r;
 }
@@ -169,6 +176,7 @@ ContainerCgroup locate(const CgroupRecord& rec, const CgroupHost& host) {
     cg.created = rec.created;
     cg.claimed = true;
     cg.systemd_unit = rec.systemd_unit;
+    cg.systemd_user = rec.systemd_user;
     if (rec.driver == "v1") {
         // The recorded directories, as create made them (mounts may have moved since).
         cg.driver = Driver::v1;
@@ -197,6 +205,7 @@ ContainerCgroup sub_cgroup(const ContainerCgroup& cg, const std::string& relativ
     sub.path = path;
     sub.created.clear();
     sub.claimed = false;
+    sub.systemd_subcgroup = path.substr(base.size());
     if (cg.driver == Driver::v1) {
         // Joined in each hierarchy where it exists (runc: a plain path applies to every controller).
         const std::string rel = path.substr(base.size());

@@ -47,9 +47,10 @@ std::optional<ContainerCgroup> plan_rootless(const spec::Config& c, const std::s
     const bool limits = asks_limits(c);
     std::optional<ContainerCgroup> cg;
     try {
-        cg = plan_cgroup(c, id, systemd);
+        cg = plan_cgroup(c, id, systemd, systemd && unprivileged);
     } catch (const Error& e) {
-        if (limits) throw;
+        // --systemd-cgroup asks for the user's systemd: failing to reach it is an error, as runc.
+        if (limits || (systemd && unprivileged)) throw;
         log::debug("rootless: no cgroup ({})", e.what());
         return std::nullopt;
     }

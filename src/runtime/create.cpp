@@ -311,7 +311,9 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         sys::trace::Span launch_span("launch");  // the sealed binary (overlay or copy), clone + execveat, bootstrap sent
         // The init stage dies with this process until it is recorded (PR_SET_PDEATHSIG, set
         // in the child before it execs), and after that through the sync socket's EOF.
-        LaunchedInit init = launch_init(boot, fds, g.root, cgroup_dir ? cgroup_dir->get() : -1);
+        LaunchedInit init = launch_init(boot, fds, g.root, cgroup_dir ? cgroup_dir->get() : -1, [&](pid_t pid) {
+            if (cg) cgroup::attach_by_manager(*cg, pid);
+        });
         launch_span.end();
         cgroup_procs.clear();
         cgroup_dir.reset();

@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -193,8 +194,9 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         if (container_root) fds.push_back(container_root.get());
         // The new process joins the container's cgroup too, so its limits and `ps` cover it.
         std::vector<sys::Fd> cgroup_procs;
+        std::optional<cgroup::ContainerCgroup> joined;
         if (!rec->cgroup_path.empty()) {
-            auto cg = locate_cgroup(*rec);
+            auto& cg = joined.emplace(locate_cgroup(*rec));
             if (!sub_cgroup.empty()) cg = with_context("--cgroup " + sub_cgroup, [&] { return cgroup::sub_cgroup(cg, sub_cgroup); });
             cgroup_procs = cgroup::open_for_join(cg);
             for (const auto& f : cgroup_procs) fds.push_back(f.get());
@@ -203,7 +205,9 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
         pass_trace(boot, fds);
         sys::trace::Span spawn_span("spawn");  // to `ready`: the init stage's records fall inside
         sys::trace::Span launch_span("launch");
-        LaunchedInit init = launch_init(boot, fds, g.root);
+        LaunchedInit init = launch_init(boot, fds, g.root, -1, [&](pid_t pid) {
+            if (joined) cgroup::attach_by_manager(*joined, pid);
+        });
         launch_span.end();
         cgroup_procs.clear();
         ns_fds.clear();

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <optional>
 
@@ -39,7 +40,7 @@ int listen_fds_count() {
 }
 
 LaunchedInit launch_init(const InitBootstrap& boot_in, const std::vector<int>& fds_in, const std::string& state_root,
-                         int cgroup_dir_fd) {
+                         int cgroup_dir_fd, const std::function<void(pid_t)>& before_bootstrap) {
     InitBootstrap boot = boot_in;
     std::vector<int> fds = fds_in;
     // The state root is the overlay's spare lower layer: it exists, and is ocirt's own.
@@ -66,6 +67,15 @@ LaunchedInit launch_init(const InitBootstrap& boot_in, const std::vector<int>& f
     const pid_t pid = *spawned;
     child_end.reset();
     LaunchedInit init{pid, SyncChannel(std::move(ours))};
+    if (before_bootstrap) {
+        try {
+            before_bootstrap(pid);
+        } catch (...) {
+            sys::send_signal(pid, SIGKILL);
+            sys::wait_process(pid);
+            throw;
+        }
+    }
     sys::Fd doc = sys::memfd_with_data("ocirt-bootstrap", bootstrap_to_json(boot));
     std::vector<int> all{doc.get()};
     all.insert(all.end(), fds.begin(), fds.end());

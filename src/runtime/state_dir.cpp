@@ -233,7 +233,8 @@ spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRec
 }
 
 cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r, const cgroup::CgroupHost* host) {
-    const cgroup::CgroupRecord rec{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs, r.cgroup_systemd_unit};
+    const cgroup::CgroupRecord rec{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs, r.cgroup_systemd_unit,
+                                   r.cgroup_systemd_user};
     return host ? cgroup::locate(rec, *host) : cgroup::locate(rec);
 }
 
@@ -243,6 +244,7 @@ void set_cgroup_record(ContainerRecord& r, const cgroup::CgroupRecord& c) {
     r.cgroup_driver = c.driver;
     r.cgroup_dirs = c.v1_dirs;
     r.cgroup_systemd_unit = c.systemd_unit;
+    r.cgroup_systemd_user = c.systemd_user;
 }
 
 }  // namespace ocirt::runtime

@@ -22,6 +22,7 @@ std::string record_to_json(const ContainerRecord& r) {
         {"host_resources", r.host_resources}, {"hooks_started", r.hooks_started},
     };
     if (!r.cgroup_systemd_unit.empty()) j["cgroup_systemd_unit"] = r.cgroup_systemd_unit;
+    if (r.cgroup_systemd_user) j["cgroup_systemd_user"] = true;
     // Annotations are checked UTF-8 when the config is validated; replace rather than throw.
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -76,6 +77,7 @@ ContainerRecord record_from_json(std::string_view text) {
         r.cgroup_driver = j.value("cgroup_driver", "");
         r.cgroup_dirs = j.value("cgroup_dirs", std::map<std::string, std::string>{});
         r.cgroup_systemd_unit = j.value("cgroup_systemd_unit", "");
+        r.cgroup_systemd_user = j.value("cgroup_systemd_user", false);
         // Records written before these fields existed are of finished creates.
         const std::string phase = j.value("phase", "created");
         if (phase != "creating" && phase != "created") fail("corrupt state file: phase \"{}\"", phase);

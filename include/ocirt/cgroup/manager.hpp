@@ -39,6 +39,9 @@ struct ContainerCgroup {
     bool claimed = false;              ///< the cgroup is the container's (made, or found empty, by ocirt)
     std::string systemd_unit;          ///< the systemd driver's unit ("libpod-1.scope"); empty: cgroupfs driver
     std::string systemd_slice;         ///< its slice (at create)
+    bool systemd_user = false;         ///< the unit is the calling user's systemd's (rootless), not the system's
+    std::string systemd_manager_cgroup;  ///< at create, the user manager's ControlGroup (its delegated subtree)
+    std::string systemd_subcgroup;     ///< exec --cgroup: the sub-cgroup below the unit's ("/sub"); "" the unit's own
     pid_t placeholder = 0;             ///< at create, the process holding a new scope until the init stage is in
     bool device_filter = true;         ///< install the device filter (false rootless: see cgroup/rootless.hpp)
     /// The cgroup's directory in the cgroup2 hierarchy; "" for a v1 driver cgroup on a legacy host.
@@ -51,7 +54,9 @@ struct ContainerCgroup {
 /// the config asks for nothing a cgroup does (no cgroupsPath, no resources). With `systemd`
 /// (--systemd-cgroup) the systemd driver's unit (cgroup/systemd/driver.hpp). On a hybrid host
 /// the cgroup goes in the cgroup2 hierarchy; setup_cgroup refuses limits whose controller v1 holds.
-std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd);
+/// `systemd_user` (rootless): the unit is the calling user's systemd's (systemd/driver.hpp).
+std::optional<ContainerCgroup> plan_cgroup(const spec::Config& c, const std::string& id, bool systemd,
+                                           bool systemd_user = false);
 /// Checks that the hierarchy offers every controller the config needs, then creates the
 /// cgroup (recording what it made in `cg.created` as it goes), enables the controllers in its
 /// ancestors, applies linux.resources and installs the device filter. On an error the caller
@@ -60,6 +65,13 @@ void setup_cgroup(ContainerCgroup& cg, const spec::Config& c);
 /// Once the init stage runs as `init_pid`, before anything waits on it: the systemd driver puts
 /// it in the new scope and ends the scope's placeholder process. Nothing for cgroupfs.
 void hand_over(ContainerCgroup& cg, pid_t init_pid);
+/// True when a process cannot join the cgroup by itself and its manager moves it in: the user's
+/// systemd's unit (rootless), whose cgroup may share no user-owned ancestor with the caller's.
+bool moved_by_manager(const ContainerCgroup& cg);
+/// For such a cgroup, asks the manager to move `pid` in (AttachProcessesToUnit); called on the
+/// init or exec stage before it is sent its bootstrap, so that its own join (through the
+/// cgroup.procs fd) is then within the cgroup. Nothing for other cgroups.
+void attach_by_manager(const ContainerCgroup& cg, pid_t pid);
 /// cgroup.procs of the cgroup in each of its hierarchies, open for writing, for the init stage
 /// to join with (each fd in turn, before it unshares anything).
 std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg);
@@ -77,6 +89,7 @@ struct CgroupRecord {
     std::string driver;                          ///< driver_name(); "" (older records) is v2
     std::map<std::string, std::string> v1_dirs;  ///< v1 driver: hierarchy key → directory ("" → the cgroup2 one)
     std::string systemd_unit;                    ///< the systemd driver's unit; empty: cgroupfs
+    bool systemd_user = false;                   ///< the unit is the user's systemd's (the user bus)
 };
 /// The record of a cgroup.
 CgroupRecord record_of(const ContainerCgroup& cg);
@@ -91,7 +104,7 @@ ContainerCgroup locate(const CgroupRecord& rec);
 ContainerCgroup locate(const CgroupRecord& rec, const CgroupHost& host);
 /// A recorded v2 cgroup (older callers).
 inline ContainerCgroup locate(const std::string& path, const std::vector<std::string>& created) {
-    return locate(CgroupRecord{path, created, "", {}, ""});
+    return locate(CgroupRecord{path, created, "", {}, "", false});
 }
 /// The existing cgroup `relative` below `cg` (exec --cgroup); throws if the path leaves `cg`
 /// or no such cgroup exists.

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,11 @@ struct LaunchedInit {
 /// one; the init stage is then cloned straight into it (clone3 CLONE_INTO_CGROUP) and the
 /// cgroup.procs fds at the end of `fds` (boot.join_cgroups of them) are dropped. If the
 /// kernel refuses, it is forked and joins through them as before.
+/// `before_bootstrap` (when set) runs with the new stage's PID before the bootstrap is sent, while
+/// the stage waits for it (a user's systemd moving it into its cgroup); if it throws, the stage
+/// is killed and reaped.
 LaunchedInit launch_init(const InitBootstrap& boot, const std::vector<int>& fds, const std::string& state_root,
-                         int cgroup_dir_fd = -1);
+                         int cgroup_dir_fd = -1, const std::function<void(pid_t)>& before_bootstrap = {});
 
 /// Marks every fd the caller gave us close-on-exec except 0-2 and the `extra` ones at 3..,
 /// so no descriptor of the caller or of ocirt leaks into the container (CVE-2024-21626 class).

@@ -37,6 +37,7 @@ struct ContainerRecord {
     std::string cgroup_driver;     ///< "v1" (a directory per hierarchy), "" or "v2"
     std::map<std::string, std::string> cgroup_dirs;  ///< v1: hierarchy key → directory ("" → cgroup2)
     std::string cgroup_systemd_unit;          ///< the systemd driver's unit (--systemd-cgroup); empty: cgroupfs
+    bool cgroup_systemd_user = false;         ///< the unit is the user's systemd's (rootless), reached on the user bus
     // Progress of create, recorded before each step that makes something outside the state dir
     // (docs/security.md, "Crash consistency"), so that `delete --force` can undo any prefix.
     bool creating = false;         ///< create has not finished (or was killed): OCI status `creating`

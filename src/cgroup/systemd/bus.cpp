@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <systemd/sd-bus.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 
@@ -23,6 +24,8 @@ struct Api {
     decltype(&sd_bus_new) new_bus;
     decltype(&sd_bus_set_address) set_address;
     decltype(&sd_bus_start) start;
+    decltype(&sd_bus_set_bus_client) set_bus_client;
+    decltype(&sd_bus_get_property_string) get_property_string;
     decltype(&sd_bus_flush_close_unref) flush_close_unref;
     decltype(&sd_bus_slot_unref) slot_unref;
     decltype(&sd_bus_match_signal) match_signal;
@@ -57,6 +60,8 @@ const Api& api() {
         resolve(lib, r.new_bus, "sd_bus_new");
         resolve(lib, r.set_address, "sd_bus_set_address");
         resolve(lib, r.start, "sd_bus_start");
+        resolve(lib, r.set_bus_client, "sd_bus_set_bus_client");
+        resolve(lib, r.get_property_string, "sd_bus_get_property_string");
         resolve(lib, r.flush_close_unref, "sd_bus_flush_close_unref");
         resolve(lib, r.slot_unref, "sd_bus_slot_unref");
         resolve(lib, r.match_signal, "sd_bus_match_signal");
@@ -202,6 +207,42 @@ Bus Bus::connect() {
              std::strerror(-s));
     }
     return Bus(direct, true);
+}
+
+Bus Bus::connect_address(const std::string& address) {
+    const Api& a = api();
+    sd_bus* bus = nullptr;
+    check(a.new_bus(&bus), "sd_bus_new");
+    // A bus client (Hello sent, the systemd1 name resolved by the bus daemon), as sd_bus_open_user.
+    int r = a.set_address(bus, address.c_str());
+    if (r >= 0) r = a.set_bus_client(bus, 1);
+    if (r >= 0) r = a.start(bus);
+    if (r < 0) {
+        a.flush_close_unref(bus);
+        throw_error_code(-r, "{}", address);
+    }
+    return Bus(bus, false);
+}
+
+std::string Bus::control_group() {
+    BusError err;
+    char* value = nullptr;
+    const int r = api().get_property_string(bus_, kService, kPath, kManager, "ControlGroup", &err.e, &value);
+    if (r < 0) throw_error_code(-r, "systemd's ControlGroup property: {}", err.text(r));
+    std::string out = value ? value : "";
+    std::free(value);
+    return out;
+}
+
+void Bus::attach_processes(const std::string& unit, const std::string& subcgroup, const std::vector<uint32_t>& pids) {
+    const Api& a = api();
+    Message m;
+    check(a.new_method_call(bus_, &m.m, kService, kPath, kManager, "AttachProcessesToUnit"), "AttachProcessesToUnit");
+    check(a.append(m.m, "ss", unit.c_str(), subcgroup.c_str()), "AttachProcessesToUnit");
+    check(a.append_array(m.m, 'u', pids.data(), pids.size() * sizeof(uint32_t)), "AttachProcessesToUnit");
+    BusError err;
+    const int r = a.call(bus_, m.m, 0, &err.e, nullptr);
+    if (r < 0) throw_error_code(-r, "AttachProcessesToUnit {}: {}", unit, err.text(r));
 }
 
 std::string Bus::wait_job(const std::string& job, const std::string& what) {

@@ -34,8 +34,8 @@ std::string unit_name(const std::string& prefix, const std::string& name) {
     return prefix.empty() ? name + ".scope" : prefix + "-" + name + ".scope";
 }
 
-UnitPlan plan_unit(const std::optional<std::string>& cgroups_path, const std::string& id) {
-    std::string slice = kDefaultSlice;
+UnitPlan plan_unit(const std::optional<std::string>& cgroups_path, const std::string& id, const std::string& default_slice) {
+    std::string slice = default_slice.empty() ? std::string(kDefaultSlice) : default_slice;
     std::string prefix = kDefaultPrefix;
     std::string name = id;
     if (cgroups_path && !cgroups_path->empty()) {

@@ -4,6 +4,7 @@
 #include "ocirt/cgroup/device_rules.hpp"
 #include "ocirt/cgroup/systemd/properties.hpp"
 #include "ocirt/cgroup/systemd/unit_name.hpp"
+#include "ocirt/cgroup/systemd/user_bus.hpp"
 
 using namespace ocirt;
 using namespace ocirt::cgroup;
@@ -156,4 +157,39 @@ TEST_CASE("systemd: device rules as DevicePolicy and DeviceAllow", "[cgroup][sys
     CHECK(std::get<std::string>(device_properties({{true, 'a', kAnyNumber, kAnyNumber, kAccessAll}}, majors)[0].value) ==
           "auto");
     CHECK(std::get<std::string>(device_properties({{true, 'c', 250, kAnyNumber, kAccessAll}}, majors)[0].value) == "auto");
+}
+
+TEST_CASE("systemd: the user's bus is looked for in runc's order", "[cgroup][systemd]") {
+    const auto all = user_bus_candidates(std::string("unix:path=/x/bus"), std::string("/run/xdg"), 1000);
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].address == "unix:path=/x/bus");
+    CHECK(all[0].source == "$DBUS_SESSION_BUS_ADDRESS");
+    CHECK(all[1].address == "unix:path=/run/xdg/bus");
+    CHECK(all[2].address == "unix:path=/run/user/1000/bus");
+    // $XDG_RUNTIME_DIR is /run/user/<uid> in a login session: that place is tried once.
+    const auto usual = user_bus_candidates(std::nullopt, std::string("/run/user/1000"), 1000);
+    REQUIRE(usual.size() == 1);
+    CHECK(usual[0].source == "$XDG_RUNTIME_DIR/bus");
+    const auto none = user_bus_candidates(std::nullopt, std::nullopt, 7);
+    REQUIRE(none.size() == 1);
+    CHECK(none[0].address == "unix:path=/run/user/7/bus");
+}
+
+TEST_CASE("systemd: a controller the user's systemd was not given is refused by field", "[cgroup][systemd]") {
+    const std::vector<ControllerNeed> needs{{"memory", "/linux/resources/memory"}, {"cpuset", "/linux/resources/cpu"}};
+    const std::string msg = error_of([&] {
+        require_delegated(needs, {"cpu", "memory", "pids"}, "/user.slice/user-1000.slice/user@1000.service");
+    });
+    CHECK(msg.find("/linux/resources/cpu: ") == 0);
+    CHECK(msg.find("\"cpuset\" is not delegated") != std::string::npos);
+    CHECK(msg.find("offers: cpu memory pids") != std::string::npos);
+    CHECK_NOTHROW(require_delegated({{"pids", "/linux/resources/pids"}}, {"pids"}, "/u"));
+}
+
+TEST_CASE("systemd: the rootless default slice is user.slice", "[cgroup][systemd]") {
+    const UnitPlan p = plan_unit(std::nullopt, "c1", "user.slice");
+    CHECK(p.slice == "user.slice");
+    CHECK(p.path == "/user.slice/ocirt-c1.scope");
+    CHECK(plan_unit(std::string(":ocirt-test:x"), "c1", "user.slice").path == "/user.slice/ocirt-test-x.scope");
+    CHECK(plan_unit(std::string("app.slice:p:x"), "c1", "user.slice").path == "/app.slice/p-x.scope");
 }

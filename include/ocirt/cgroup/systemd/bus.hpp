@@ -5,6 +5,7 @@
 /// stage) neither links nor loads it.
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ public:
     /// Connects (returned by guaranteed copy elision) to the system bus, or, when that fails, to systemd's private socket
     /// (/run/systemd/private; root only, no dbus-daemon needed). Throws naming the bus.
     static Bus connect();
+    /// Connects as a bus client to the D-Bus `address` ("unix:path=/run/user/1000/bus"): the user's
+    /// session bus, where the user's systemd is org.freedesktop.systemd1. Throws naming the address.
+    static Bus connect_address(const std::string& address);
     Bus(Bus&&) = delete;  // the JobRemoved match holds `this`
     Bus& operator=(Bus&&) = delete;
     Bus(const Bus&) = delete;
@@ -40,6 +44,13 @@ public:
     bool stop_unit(const std::string& unit);
     /// ResetFailedUnit(unit), so that a unit that failed (an OOM kill) is unloaded; errors ignored.
     void reset_failed_unit(const std::string& unit) noexcept;
+    /// The manager's ControlGroup property: the cgroup its units live below ("" for the system
+    /// instance, "/user.slice/user-1000.slice/user@1000.service" for a user's).
+    std::string control_group();
+    /// AttachProcessesToUnit(unit, subcgroup, pids) (systemd 248+): moves processes the caller owns
+    /// into the unit's cgroup, or `subcgroup` below it ("" for the unit's own). A user manager
+    /// that may not move them itself asks the system manager to.
+    void attach_processes(const std::string& unit, const std::string& subcgroup, const std::vector<uint32_t>& pids);
 
 private:
     Bus(sd_bus* bus, bool direct);

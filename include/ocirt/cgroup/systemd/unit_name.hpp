@@ -27,7 +27,9 @@ std::string unit_name(const std::string& prefix, const std::string& name);
 
 /// The unit of container `id` for cgroupsPath (`nullopt`: "system.slice:ocirt:<id>", as runc's
 /// "system.slice:runc:<id>"). An empty slice is system.slice. Throws naming /linux/cgroupsPath
-/// when the path is not "slice:prefix:name" or the slice is invalid.
-UnitPlan plan_unit(const std::optional<std::string>& cgroups_path, const std::string& id);
+/// when the path is not "slice:prefix:name" or the slice is invalid. `default_slice` replaces
+/// system.slice (rootless: "user.slice" of the user's systemd, as runc).
+UnitPlan plan_unit(const std::optional<std::string>& cgroups_path, const std::string& id,
+                   const std::string& default_slice = {});
 
 }  // namespace ocirt::cgroup::systemd
