@@ -171,9 +171,10 @@ def keyed_frozen(scope):
 
 def test_run_and_delete_leave_nothing(urt, user_manager):
     unit = new_scope(urt, args=("/bin/sh", "-c", "cat /proc/self/cgroup"))
+    # A foreground run deletes the container when its process exits.
     r = urt.ok("run", "--bundle", str(urt.rl.bundle.path), "sdrl2")
     assert r.stdout.strip(), "the container printed its cgroup"
-    urt.ok("delete", "sdrl2")
+    assert not (urt.rl.root / "sdrl2").exists()
     wait_until(lambda: unit_state(urt.pw, unit).get("LoadState") == "not-found", timeout=30,
                what=f"{unit} gone from the user's systemd")
     assert not (user_manager.cgroup / "user.slice" / unit).exists()
@@ -210,16 +211,16 @@ def test_unreachable_user_bus_is_named(runtime_info, helpers, rl_user, user_mana
         rt = UserRuntime("ocirt", runtime_info.binary, helpers, rl_user, tmp)
         new_scope(rt)
         uid = rl_user.pw_uid
-        # Only the explicit variable and a runtime dir without a bus: /run/user/<uid>/bus is the
-        # last fallback, so hide it behind a uid-less address too by pointing both elsewhere.
-        r = rt("run", "--bundle", str(rt.rl.bundle.path), "sdrl5",
+        # The variable names no bus and the runtime dir has none: /run/user/<uid>/bus, the last
+        # place looked at, answers.
+        r = rt("run", "--detach", "--bundle", str(rt.rl.bundle.path), "sdrl5",
                env={"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus", "XDG_RUNTIME_DIR": str(tmp)})
         # The fallback /run/user/<uid>/bus answers, so this one runs; the tried ones are in the log.
         assert r.returncode == 0, r.stderr
-        rt("delete", "--force", "sdrl5")
+        assert rt("delete", "--force", "sdrl5").returncode == 0
         # With the user's manager stopped, nothing answers: one line naming each place tried.
         subprocess.run(["systemctl", "stop", f"user@{uid}.service"], capture_output=True, timeout=120)
-        r = rt("run", "--bundle", str(rt.rl.bundle.path), "sdrl6",
+        r = rt("run", "--detach", "--bundle", str(rt.rl.bundle.path), "sdrl6",
                env={"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus", "XDG_RUNTIME_DIR": str(tmp)})
         assert r.returncode != 0
         line = r.stderr.strip()
