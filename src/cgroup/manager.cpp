@@ -284,11 +284,10 @@ void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const sp
     const CgroupDir files = cg.files();
     // A limit of a kind create did not set needs its controller enabled in the ancestors now.
     const auto needs = needed_controllers(r);
-    require_available(needs, parse_controller_list(CgroupDir(cg.mount.mount_point).read("cgroup.controllers")),
-                      cg.mount.mount_point);
-    enable_controllers(cg.mount.mount_point, cg.dir(), needs);
+    const std::string top = systemd::require_controllers(cg, needs);
+    enable_controllers(top, cg.dir(), needs);
     v2::apply_resources(files, r, v2::ApplyMode::update);
-    if (!r.devices.empty()) {
+    if (!r.devices.empty() && !cg.systemd_user) {
         spec::Config with_new = config;
         if (!with_new.linux_) with_new.linux_ = spec::Linux{};
         if (!with_new.linux_->resources) with_new.linux_->resources = spec::Resources{};

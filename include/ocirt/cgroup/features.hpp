@@ -9,7 +9,7 @@ struct CgroupFeatures {
     bool v1 = true;            ///< cgroup v1 hierarchies (legacy and hybrid hosts) are driven as runc's fs
     bool v2 = true;
     bool systemd = true;       ///< the systemd driver (--systemd-cgroup; cgroup/systemd/)
-    bool systemd_user = false;
+    bool systemd_user = true;  ///< rootless: the user's systemd on the user bus (cgroup/systemd/user_bus.hpp)
     bool rdma = true;
 };
 

@@ -92,14 +92,7 @@ ContainerCgroup plan(const spec::Config& c, const std::string& id, bool user) {
 void setup(ContainerCgroup& cg, const spec::Config& c) {
     const spec::Resources& r = resources_of(c);
     const auto needs = needed_controllers(r);
-    // The user's systemd can only use the controllers the system manager delegated to it
-    // (user@.service's Delegate=, Debian: cpu memory pids).
-    const std::string top_dir = cg.systemd_user ? directory_of(cg.mount, cg.systemd_manager_cgroup) : cg.mount.mount_point;
-    if (cg.systemd_user)
-        require_delegated(needs, parse_controller_list(CgroupDir(top_dir).read("cgroup.controllers")),
-                          cg.systemd_manager_cgroup);
-    else
-        require_available(needs, parse_controller_list(CgroupDir(top_dir).read("cgroup.controllers")), top_dir);
+    const std::string top_dir = require_controllers(cg, needs);
     const bool is_slice = cg.systemd_unit.size() > 6 && cg.systemd_unit.ends_with(".slice");
 
     std::vector<Property> props{{"Description", "ocirt container " + cg.systemd_unit}};
@@ -135,6 +128,21 @@ void setup(ContainerCgroup& cg, const spec::Config& c) {
     enable_controllers(top_dir, cg.dir(), needs);
     v2::apply_resources(cg.files(), r, v2::ApplyMode::create);
     if (cg.device_filter) install_device_filter(cg.dir(), effective_device_rules(c));
+}
+
+std::string require_controllers(const ContainerCgroup& cg, const std::vector<ControllerNeed>& needs) {
+    if (!cg.systemd_user) {
+        require_available(needs, parse_controller_list(CgroupDir(cg.mount.mount_point).read("cgroup.controllers")),
+                          cg.mount.mount_point);
+        return cg.mount.mount_point;
+    }
+    // The user's systemd can only use the controllers the system manager delegated to it
+    // (user@.service's Delegate=, Debian: cpu memory pids); above its cgroup nothing is the user's.
+    const std::string manager =
+        cg.systemd_manager_cgroup.empty() ? user_manager_cgroup(cg.path) : cg.systemd_manager_cgroup;
+    const std::string dir = directory_of(cg.mount, manager);
+    require_delegated(needs, parse_controller_list(CgroupDir(dir).read("cgroup.controllers")), manager);
+    return dir;
 }
 
 void hand_over(ContainerCgroup& cg, pid_t init_pid) {

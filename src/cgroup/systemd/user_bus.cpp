@@ -45,6 +45,16 @@ Bus connect_user_bus() {
          util::join(tried, "; "), euid);
 }
 
+std::string user_manager_cgroup(const std::string& path) {
+    std::string out;
+    for (const auto& part : util::split(path, '/')) {
+        if (part.empty()) continue;
+        out += "/" + part;
+        if (part.starts_with("user@") && part.ends_with(".service")) return out;
+    }
+    fail("cgroup {} is not below a user's systemd (no user@<uid>.service)", path);
+}
+
 void require_delegated(const std::vector<ControllerNeed>& needs, const std::set<std::string>& delegated,
                        const std::string& manager_cgroup) {
     for (const auto& n : needs) {

@@ -148,6 +148,12 @@ def test_lifecycle_in_the_users_scope(urt, user_manager):
             wait_until(lambda: len((scope / "cgroup.procs").read_text().split()) == 2,
                        what="the exec'd process in the scope")
 
+        # update: the unit's property (the user's systemd) and the file.
+        urt.ok("update", "--pids-limit", "48", cid)
+        assert (scope / "pids.max").read_text().strip() == "48"
+        if urt.flavor == "ocirt":
+            assert user_systemctl(urt.pw, "show", unit, "-pTasksMax").stdout.strip() == "TasksMax=48"
+
         urt.ok("pause", cid)
         assert urt.state(cid)["status"] == "paused"
         assert keyed_frozen(scope)

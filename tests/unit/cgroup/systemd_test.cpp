@@ -193,3 +193,9 @@ TEST_CASE("systemd: the rootless default slice is user.slice", "[cgroup][systemd
     CHECK(plan_unit(std::string(":ocirt-test:x"), "c1", "user.slice").path == "/user.slice/ocirt-test-x.scope");
     CHECK(plan_unit(std::string("app.slice:p:x"), "c1", "user.slice").path == "/app.slice/p-x.scope");
 }
+
+TEST_CASE("systemd: the user manager's cgroup from a scope's path", "[cgroup][systemd]") {
+    CHECK(user_manager_cgroup("/user.slice/user-1000.slice/user@1000.service/user.slice/ocirt-c1.scope") ==
+          "/user.slice/user-1000.slice/user@1000.service");
+    CHECK_FALSE(error_of([] { user_manager_cgroup("/system.slice/x.scope"); }).empty());
+}

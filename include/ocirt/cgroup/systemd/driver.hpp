@@ -7,7 +7,9 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
+#include "ocirt/cgroup/controllers.hpp"
 #include "ocirt/cgroup/manager.hpp"
 
 namespace ocirt::cgroup::systemd {
@@ -21,6 +23,10 @@ ContainerCgroup plan(const spec::Config& c, const std::string& id, bool user);
 /// what has no property to its files and installs the device filter. A scope is started
 /// holding a placeholder process (systemd refuses an empty scope), which hand_over ends.
 void setup(ContainerCgroup& cg, const spec::Config& c);
+/// Checks that the controllers `needs` can be used for the unit's cgroup (for the user's systemd:
+/// delegated to it) and returns the directory from which enable_controllers may write (the mount
+/// point, or the user manager's cgroup).
+std::string require_controllers(const ContainerCgroup& cg, const std::vector<ControllerNeed>& needs);
 /// Once the init stage runs as `init_pid`: puts it in the scope and ends the placeholder.
 void hand_over(ContainerCgroup& cg, pid_t init_pid);
 /// The user's systemd's unit (rootless): asks it to move `pid` into the unit's cgroup (or

@@ -33,6 +33,10 @@ std::vector<BusCandidate> user_bus_candidates(const std::optional<std::string>& 
 /// line naming each candidate tried and why it failed.
 Bus connect_user_bus();
 
+/// The user manager's cgroup in a cgroup path below it: the path up to its "user@<uid>.service"
+/// component ("/user.slice/user-1000.slice/user@1000.service"); throws when there is none.
+std::string user_manager_cgroup(const std::string& path);
+
 /// Throws naming the config field for the first need whose controller is not in `delegated` (the
 /// cgroup.controllers of the user manager's cgroup `manager_cgroup`): runc and crun cannot
 /// apply those limits rootless either.
