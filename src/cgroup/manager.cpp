@@ -122,7 +122,12 @@ void hand_over(ContainerCgroup& cg, pid_t init_pid) {
     if (!cg.systemd_unit.empty()) systemd::hand_over(cg, init_pid);
 }
 
-bool moved_by_manager(const ContainerCgroup& cg) { return !cg.systemd_unit.empty() && cg.systemd_user; }
+bool moved_by_manager(const ContainerCgroup& cg) {
+    // systemd attaches processes to scopes and services, never to a slice: a slice's cgroup is
+    // joined through its cgroup.procs as with cgroupfs (which needs the caller inside the
+    // user's subtree).
+    return cg.systemd_user && !cg.systemd_unit.empty() && !cg.systemd_unit.ends_with(".slice");
+}
 
 void attach_by_manager(const ContainerCgroup& cg, pid_t pid) {
     if (moved_by_manager(cg)) with_context("/linux/cgroupsPath", [&] { systemd::attach_process(cg, pid); });
