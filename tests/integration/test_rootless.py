@@ -102,7 +102,9 @@ class Rootless:
         self.bundle.save()
         os.lchown(self.bundle.path / "config.json", self.pw.pw_uid, self.pw.pw_gid)
 
-    def run_as(self, *args, root="default", env=None, timeout=60):
+    def run_as(self, *args, root="default", env=None, timeout=60, cgroup=None):
+        """The runtime run as the user; from inside the cgroup2 directory `cgroup` when given
+        (moved there first, by root: a delegated cgroup's leaf)."""
         argv = [self.info.binary]
         if root == "default":
             argv += ["--root", str(self.root)]
@@ -110,6 +112,8 @@ class Rootless:
         e = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/", "XDG_RUNTIME_DIR": ""}
         e.update(env or {})
         full = ["runuser", "-u", USER, "--", "env", "-i"] + [f"{k}={v}" for k, v in e.items()] + argv
+        if cgroup:
+            full = ["sh", "-c", f'echo $$ > {cgroup}/cgroup.procs && exec "$@"', "sh"] + full
         # Output to files, not pipes: a detached container keeps its stdio open.
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             p = subprocess.run(full, cwd=self.bundle.path, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
@@ -118,8 +122,8 @@ class Rootless:
             err.seek(0)
             return subprocess.CompletedProcess(full, p.returncode, out.read(), err.read())
 
-    def run(self, cid, *flags):
-        return self.run_as("run", "--bundle", str(self.bundle.path), *flags, cid)
+    def run(self, cid, *flags, cgroup=None):
+        return self.run_as("run", "--bundle", str(self.bundle.path), *flags, cid, cgroup=cgroup)
 
     def probe(self, cid):
         r = self.run(cid)

@@ -5,14 +5,13 @@ directory's private cgroup2 mount namespace; passes against runc 1.1.5 too."""
 
 import json
 import os
-import subprocess
-import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 
-from test_rootless import USER, Rootless, rl_user  # noqa: F401 (fixture)
+from test_rootless import USER, rl, rl_user  # noqa: F401 (fixtures; `rl` after `delegated` in a
+# test's arguments, so that its teardown deletes the container before the cgroup is removed)
 from runner import wait_until
 
 CG = Path("/sys/fs/cgroup")
@@ -35,37 +34,15 @@ def delegated(rl_user):  # noqa: F811
     d.rmdir()
 
 
-@pytest.fixture  # after `delegated` in a test's arguments, so that it is torn down first
-def rl(runtime_info, helpers, rl_user):  # noqa: F811
-    """A bundle of the user's with a state root of its own (test_rootless.py's Rootless)."""
-    tmp = Path(tempfile.mkdtemp(prefix="ocirt-rl-"))
-    os.chmod(tmp, 0o755)
-    r = Rootless(runtime_info, helpers, rl_user, tmp)
-    r.bundle.args("/bin/sleep", "300")
-    yield r
-    r.cleanup()
-    subprocess.run(["rm", "-rf", str(tmp)])
-
-
-def in_delegated(delegated, rl, runtime_info, *args):
-    """The runtime run as the user from inside the delegated cgroup (its "caller" leaf): moving a
-    process into a cgroup needs write access to the common ancestor's cgroup.procs."""
-    inner = " ".join(["exec", "runuser", "-u", USER, "--", "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-                      runtime_info.binary, "--root", str(rl.root)] + list(args))
-    # Output to files: a detached container keeps a pipe open.
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        p = subprocess.run(["sh", "-c", f"echo $$ > {delegated}/caller/cgroup.procs && {inner}"],
-                           cwd=rl.bundle.path, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=60)
-        out.seek(0)
-        err.seek(0)
-        return subprocess.CompletedProcess(p.args, p.returncode, out.read(), err.read())
-
 def test_delegated_cgroup_is_used_and_pausable(runtime_info, delegated, rl):
     rl.bundle.linux["cgroupsPath"] = f"/{delegated.name}/c1"
+    rl.bundle.args("/bin/sleep", "300")
     rl.save()
 
-    def as_user(*args):
-        return in_delegated(delegated, rl, runtime_info, *args)
+    def as_user(*args):  # moving a process into a cgroup needs write access to the common
+        # ancestor's cgroup.procs: the user's commands run from the delegated cgroup's leaf
+        return rl.run_as(*args, cgroup=delegated / "caller")
+
     r = as_user("run", "--detach", "--bundle", str(rl.bundle.path), "dg1")
     assert r.returncode == 0, r.stderr
     st = json.loads(rl.run_as("state", "dg1").stdout)
@@ -100,13 +77,14 @@ def test_update_in_a_delegated_cgroup(runtime_info, delegated, rl):
     if controller not in (CG / "cgroup.subtree_control").read_text().split():
         (CG / "cgroup.subtree_control").write_text("+" + controller)
     rl.bundle.linux["cgroupsPath"] = f"/{delegated.name}/c1"
+    rl.bundle.args("/bin/sleep", "300")
     rl.save()
     if args[0] == "--resources":  # a file of the user's
         doc = rl.tmp / "update.json"
         doc.write_text(args[1])
         os.chown(doc, rl.pw.pw_uid, rl.pw.pw_gid)
         args = ["--resources", str(doc)]
-    r = in_delegated(delegated, rl, runtime_info, "run", "--detach", "--bundle", str(rl.bundle.path), "up1")
+    r = rl.run("up1", "--detach", cgroup=delegated / "caller")
     assert r.returncode == 0, r.stderr
     cg = delegated / "c1"
     assert not (cg / name).exists() or (cg / name).read_text().strip() != value
@@ -115,7 +93,7 @@ def test_update_in_a_delegated_cgroup(runtime_info, delegated, rl):
     assert controller in (delegated / "cgroup.subtree_control").read_text().split()
     assert (cg / name).read_text().strip() == value
     # exec joins the container's cgroup: as run, from inside the delegated one.
-    inside = in_delegated(delegated, rl, runtime_info, "exec", "up1", "/bin/cat", f"/sys/fs/cgroup/{name}")
+    inside = rl.run_as("exec", "up1", "/bin/cat", f"/sys/fs/cgroup/{name}", cgroup=delegated / "caller")
     assert inside.returncode == 0, inside.stderr
     assert inside.stdout.strip() == value
     assert rl.run_as("delete", "--force", "up1").returncode == 0
