@@ -56,6 +56,17 @@ std::optional<ContainerCgroup> plan_rootless(const spec::Config& c, const std::s
     if (!cg) return cg;
     cg->device_filter = !unprivileged;
     if (!cg->systemd_unit.empty() || delegated(*cg)) return cg;
+    // A hybrid host's cgroup2 directory, when only the v1 hierarchies were delegated: left out
+    // (the container stays in the caller's cgroup2 cgroup), as runc 1.1's rootless v1 manager
+    // leaves it, unless the config asks cgroup2 for a limit.
+    if (cg->driver == Driver::v1 && cg->unified && !v1::needs_unified(*cg, c)) {
+        ContainerCgroup v1_only = *cg;
+        v1_only.unified = false;
+        if (delegated(v1_only)) {
+            log::debug("rootless: cgroup {} is delegated in the v1 hierarchies only; not joining cgroup2", cg->path);
+            return v1_only;
+        }
+    }
     if (limits)
         fail("/linux/resources: running rootless, the cgroup {} is not delegated to this user (not writable), so "
              "its limits cannot be applied",
