@@ -263,13 +263,13 @@ def test_pause_without_delegated_cgroup_is_refused(rl):
     assert json.loads(rl.run_as("state", "p1").stdout)["status"] == "running"
 
 
-@pytest.mark.ocirt_only("runc 1.1 rootless ignores cgroup errors, limits included")
-def test_limits_without_delegation_are_refused(rl):
+def test_limits_without_delegation_are_refused(rl, runtime_info):
     rl.bundle.linux["resources"] = {"pids": {"limit": 100}}
     rl.save()
     r = rl.run("lim")
     assert r.returncode != 0
-    assert "/linux/resources" in r.stderr and "delegated" in r.stderr, r.stderr
+    if not runtime_info.is_runc:  # runc 1.1: "cannot set pids limit: container could not join or create cgroup"
+        assert "/linux/resources" in r.stderr and "delegated" in r.stderr, r.stderr
     assert list(rl.root.iterdir()) == []
 
 

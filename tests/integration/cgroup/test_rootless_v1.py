@@ -133,6 +133,11 @@ def v1_delegated(request, rl_user):  # noqa: F811
                 sub.rmdir()
 
 
+def _joined(runtime_info):
+    """The hierarchy keys the runtime puts a container in: all, but runc 1.1 knows no misc."""
+    return [k for k in hierarchies() if not (runtime_info.is_runc and "misc" in k.split(","))]
+
+
 def test_delegated_v1_cgroup_is_used(v1_delegated, rl, runtime_info):
     require("pids", "memory")
     base, caller = v1_delegated
@@ -141,7 +146,7 @@ def test_delegated_v1_cgroup_is_used(v1_delegated, rl, runtime_info):
     rl.bundle.linux["resources"] = {"pids": {"limit": 50}, "memory": {"limit": 64 << 20}}
     pid = _running(rl, "dg1", cgroup=caller)
     cgroups = proc_cgroups(pid)
-    for key in hierarchies():
+    for key in _joined(runtime_info):
         assert cgroups[key] == path, f"{key}: the container is in {cgroups[key]}, not {path}"
     pids_dir = Path(mount_of("pids") + path)
     memory_dir = Path(mount_of("memory") + path)
@@ -157,7 +162,7 @@ def test_delegated_v1_cgroup_is_used(v1_delegated, rl, runtime_info):
     e = rl.run_as("exec", "--detach", "--pid-file", str(pid_file), "dg1", "/bin/sleep", "300", cgroup=caller)
     assert e.returncode == 0, e.stderr
     exec_cgroups = proc_cgroups(int(pid_file.read_text()))
-    assert {k: exec_cgroups[k] for k in hierarchies()} == {k: path for k in hierarchies()}
+    assert {k: exec_cgroups[k] for k in _joined(runtime_info)} == {k: path for k in _joined(runtime_info)}
     u = rl.run_as("update", "--pids-limit", "40", "dg1")
     assert u.returncode == 0, u.stderr
     assert (pids_dir / "pids.max").read_text().strip() == "40"
