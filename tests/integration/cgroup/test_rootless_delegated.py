@@ -98,3 +98,32 @@ def test_update_in_a_delegated_cgroup(runtime_info, delegated, rl):
     assert inside.stdout.strip() == value
     assert rl.run_as("delete", "--force", "up1").returncode == 0
     wait_until(lambda: not cg.exists(), what="the container's cgroup to go")
+
+
+@pytest.mark.parametrize("limits", [False, True], ids=["no-limits", "limits"])
+def test_delegated_cgroup_out_of_reach(runtime_info, delegated, rl, limits):
+    # The user runs the runtime from outside the delegated subtree: it may make directories there,
+    # but cgroup2 lets it move no process in (the common ancestor's cgroup.procs is root's).
+    if runtime_info.is_runc and not limits:
+        pytest.skip("runc 1.1 fails when it cannot join a cgroupsPath it was given (its fs2 manager ignores "
+                    "permission errors only without one); ocirt runs without a cgroup, as for any path not "
+                    "delegated (docs/rootless.md)")
+    rl.bundle.linux["cgroupsPath"] = f"/{delegated.name}/c1"
+    if limits:
+        rl.bundle.linux["resources"] = {"pids": {"limit": 50}}
+    rl.bundle.args("/bin/sleep", "300")
+    rl.save()
+    r = rl.run("or1", "--detach")
+    if limits:
+        assert r.returncode != 0
+        if not runtime_info.is_runc:
+            lines = r.stderr.strip().splitlines()
+            assert len(lines) == 1 and "/linux/resources: running rootless" in lines[0], r.stderr
+            assert "not delegated" in lines[0], r.stderr
+        assert list(rl.root.iterdir()) == []
+    else:
+        assert r.returncode == 0, r.stderr
+        pid = json.loads(rl.run_as("state", "or1").stdout)["pid"]
+        assert Path(f"/proc/{pid}/cgroup").read_text() == Path("/proc/self/cgroup").read_text()
+        assert rl.run_as("delete", "--force", "or1").returncode == 0
+    assert not (delegated / "c1").exists()

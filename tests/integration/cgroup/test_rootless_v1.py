@@ -8,8 +8,9 @@
   the user, as runc's rootless tests delegate v1; on a hybrid host with and without the cgroup2
   directory): the container's cgroups are made below it in every delegated hierarchy, the
   limits written there, the process (and exec's) in them; update, pause and resume work there;
-  all gone after delete. Without cgroup2 delegated, the container stays in the caller's cgroup2
-  cgroup, as with runc 1.1.
+  all gone after delete. Without cgroup2 delegated (or with the user's processes outside the
+  delegated cgroup2 subtree, so that it cannot move one there), the container stays in the
+  caller's cgroup2 cgroup, as with runc 1.1.
 
 Passes against runc 1.1.5 too (OCIRT_BIN=/usr/sbin/runc); only the refusal's wording differs.
 """
@@ -95,14 +96,15 @@ def _cgroup_pids(d):
     return pids
 
 
-@pytest.fixture(params=["with-cgroup2", "v1-only"])
+@pytest.fixture(params=["with-cgroup2", "v1-only", "cgroup2-unreachable"])
 def v1_delegated(request, rl_user):  # noqa: F811
-    """/ocirt-it-rlv1-<hex> in every v1 hierarchy belonging to the user, and (with-cgroup2, on a
+    """/ocirt-it-rlv1-<hex> in every v1 hierarchy belonging to the user, and (not v1-only, on a
     hybrid host) in cgroup2 with a leaf "caller" for the user's commands (cgroup2 moves a process
     only for a writer of the common ancestor's cgroup.procs; v1 has no such rule). Yields the
-    hierarchy path and that leaf (None for v1-only)."""
-    unified = unified_mount() if request.param == "with-cgroup2" else None
-    if request.param == "with-cgroup2" and not unified:
+    hierarchy path and that leaf; None for v1-only, and for cgroup2-unreachable, whose user runs
+    the runtime from outside the delegated cgroup2 subtree (so it cannot move anything there)."""
+    unified = unified_mount() if request.param != "v1-only" else None
+    if request.param != "v1-only" and not unified:
         pytest.skip("a legacy host: no cgroup2 hierarchy to delegate")
     name = f"ocirt-it-rlv1-{uuid.uuid4().hex[:8]}"
     made = []
@@ -120,7 +122,7 @@ def v1_delegated(request, rl_user):  # noqa: F811
             (d / "caller").mkdir(parents=True)
             made.append(d)
             _chown_tree(d, rl_user)
-        yield "/" + name, (Path(unified) / name / "caller") if unified else None
+        yield "/" + name, (Path(unified) / name / "caller") if request.param == "with-cgroup2" else None
     finally:
         for d in made:
             for pid in _cgroup_pids(d):  # a failed test's container
@@ -154,9 +156,8 @@ def test_delegated_v1_cgroup_is_used(v1_delegated, rl, runtime_info):
     assert int((memory_dir / "memory.limit_in_bytes").read_text()) == 64 << 20
     if caller:  # cgroup2 delegated too: joined as well (docs/cgroup-v1.md)
         assert cgroups[""] == path
-    elif unified_mount():  # only v1 delegated: the container stays in the caller's cgroup2 cgroup
+    elif unified_mount():  # cgroup2 not delegated, or out of reach: the container stays in the caller's
         assert cgroups[""] == _own_cgroups()[""]
-        assert not Path(unified_mount() + path).exists()
     # exec joins the same cgroups; update and pause/resume work in them.
     pid_file = rl.tmp / "exec.pid"
     e = rl.run_as("exec", "--detach", "--pid-file", str(pid_file), "dg1", "/bin/sleep", "300", cgroup=caller)
