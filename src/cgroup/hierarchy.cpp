@@ -142,6 +142,16 @@ std::map<std::string, std::string> v1_entries(const std::string& proc_cgroup) {
 
 std::string own_cgroup() { return clean_path(unified_entry(sys::read_file("/proc/self/cgroup")).value_or("/")); }
 
+std::string own_cgroup_dir() {
+    const CgroupHost host = discover_host();
+    if (host.kind != HostKind::unified || !host.v2) return {};
+    try {
+        return directory_of(*host.v2, own_cgroup());
+    } catch (const Error&) {
+        return {};
+    }
+}
+
 std::string clean_path(const std::string& path) {
     std::vector<std::string> parts;
     for (const auto& p : util::split(path, '/')) {

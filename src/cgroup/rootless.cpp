@@ -1,10 +1,12 @@
 #include "ocirt/cgroup/rootless.hpp"
 
 #include "ocirt/cgroup/controllers.hpp"
+#include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/cgroup/v1/manager.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
+#include "ocirt/util/strings.hpp"
 
 namespace ocirt::cgroup {
 
@@ -32,6 +34,27 @@ bool usable(const std::string& dir) {
         if (sys::exists(cur)) return sys::is_writable(cur);
     }
 }
+/// The nearest cgroup above (or at) both hierarchy paths.
+std::string common_ancestor(const std::string& a, const std::string& b) {
+    const auto pa = util::split(a, '/');
+    const auto pb = util::split(b, '/');
+    std::string out;
+    for (size_t i = 0; i < pa.size() && i < pb.size() && pa[i] == pb[i]; ++i)
+        if (!pa[i].empty()) out += "/" + pa[i];
+    return out.empty() ? "/" : out;
+}
+
+/// cgroup2 moves a process into another cgroup only for a writer of the cgroup.procs of the
+/// common ancestor of both (cgroup-v2.rst, "Delegation Containment"): the caller's processes
+/// must already be inside the delegated subtree.
+bool joinable_v2(const ContainerCgroup& cg) {
+    try {
+        const std::string common = common_ancestor(clean_path(own_cgroup()), cg.path);
+        return sys::is_writable(directory_of(cg.mount, common) + "/cgroup.procs");
+    } catch (const Error&) {
+        return false;  // the caller's cgroup is not under this mount
+    }
+}
 }  // namespace
 
 bool delegated(const ContainerCgroup& cg) {
@@ -39,7 +62,7 @@ bool delegated(const ContainerCgroup& cg) {
     if (dirs.empty()) return false;
     for (const auto& d : dirs)
         if (d.empty() || !usable(d)) return false;
-    return true;
+    return !cg.unified || joinable_v2(cg);
 }
 
 std::optional<ContainerCgroup> plan_rootless(const spec::Config& c, const std::string& id, bool systemd,
@@ -57,6 +80,18 @@ std::optional<ContainerCgroup> plan_rootless(const spec::Config& c, const std::s
     if (!cg) return cg;
     cg->device_filter = !unprivileged;
     if (!cg->systemd_unit.empty() || delegated(*cg)) return cg;
+    // A hybrid host's cgroup2 directory, when only the v1 hierarchies were delegated (or the
+    // caller's processes are outside the delegated cgroup2 subtree): left out, the container
+    // stays in the caller's cgroup2 cgroup, as runc 1.1's rootless v1 manager leaves it, unless
+    // the config asks cgroup2 for a limit.
+    if (cg->driver == Driver::v1 && cg->unified && !v1::needs_unified(*cg, c)) {
+        ContainerCgroup v1_only = *cg;
+        v1_only.unified = false;
+        if (delegated(v1_only)) {
+            log::debug("rootless: cgroup {} is delegated in the v1 hierarchies only; not joining cgroup2", cg->path);
+            return v1_only;
+        }
+    }
     if (limits)
         fail("/linux/resources: running rootless, the cgroup {} is not delegated to this user (not writable), so "
              "its limits cannot be applied",

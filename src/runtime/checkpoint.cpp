@@ -8,6 +8,7 @@
 #include "ocirt/checkpoint/criu.hpp"
 #include "ocirt/checkpoint/externals.hpp"
 #include "ocirt/runtime/create_internal.hpp"
+#include "ocirt/runtime/rootless.hpp"
 #include "ocirt/runtime/state_dir.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/sys/process.hpp"
@@ -86,6 +87,7 @@ void checkpoint_steps(const GlobalOptions& g, const CheckpointOptions& options) 
 }  // namespace
 
 void checkpoint_container(const GlobalOptions& g, const CheckpointOptions& o) {
+    refuse_rootless_criu("checkpoint " + o.id);
     with_context("checkpoint " + o.id, [&] { checkpoint_steps(g, o); });
 }
 

@@ -297,7 +297,9 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         boot.no_pivot = o.no_pivot;
         boot.no_new_keyring = o.no_new_keyring;
         boot.extra_fds = p.extra_fds;
-        if (cg) boot.cgroup_dir = cg->dir();
+        // Without a cgroup of its own (rootless, nothing delegated) the container stays in ours:
+        // that is what a cgroup2 mount that cannot be made binds instead (runc binds the hierarchy).
+        boot.cgroup_dir = cg ? cg->dir() : cgroup::own_cgroup_dir();
         boot.cgroup_v1 = cgroup_mount_hierarchies(p.config, cg ? &*cg : nullptr);
         boot.fork_as_sibling = o.no_subreaper;
         put_filter(boot, filter);

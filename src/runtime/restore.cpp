@@ -10,6 +10,7 @@
 #include "ocirt/runtime/checkpoint.hpp"
 #include "ocirt/runtime/create_internal.hpp"
 #include "ocirt/runtime/foreground.hpp"
+#include "ocirt/runtime/rootless.hpp"
 #include "ocirt/runtime/state_dir.hpp"
 #include "ocirt/spec/config_file.hpp"
 #include "ocirt/sys/files.hpp"
@@ -151,6 +152,7 @@ pid_t restore_steps(const GlobalOptions& g, const RestoreOptions& options) {
 }  // namespace
 
 int restore_container(const GlobalOptions& g, const RestoreOptions& o) {
+    refuse_rootless_criu("restore " + o.id);
     return with_context("restore " + o.id, [&]() -> int {
         if (o.detach) {
             restore_steps(g, o);

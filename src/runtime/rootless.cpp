@@ -61,4 +61,12 @@ void secure_state_root(const std::string& root) {
         fail("state root {}: writable by other users (mode {:o})", clean, st->st_mode & 07777);
 }
 
+void refuse_rootless_criu(const std::string& command) {
+    if (!is_rootless(Rootless::auto_detect)) return;
+    const uid_t uid = sys::effective_uid();
+    fail("{}: running rootless (uid {}{}): CRIU needs root (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the initial "
+         "user namespace); checkpoint and restore are not supported rootless",
+         command, uid, uid == 0 ? " in a user namespace that does not map host root" : "");
+}
+
 }  // namespace ocirt::runtime

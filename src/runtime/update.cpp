@@ -4,6 +4,7 @@
 #include "ocirt/runtime/container.hpp"
 #include "ocirt/resctrl/intel_rdt.hpp"
 #include "ocirt/runtime/create_internal.hpp"
+#include "ocirt/runtime/rootless.hpp"
 #include "ocirt/runtime/state_dir.hpp"
 #include "ocirt/runtime/update_request.hpp"
 #include "ocirt/sys/files.hpp"
@@ -100,6 +101,26 @@ bool is_empty(const spec::Resources& r) {
            r.rdma.empty() && r.unified.empty() && r.devices.empty() && !r.network;
 }
 
+/// The JSON pointer of the first group `r` asks for, for an error about it.
+std::string first_field(const spec::Resources& r) {
+    const char* name = r.memory                     ? "memory"
+                       : r.cpu                      ? "cpu"
+                       : r.has_pids || r.pids_limit ? "pids"
+                       : r.block_io                 ? "blockIO"
+                       : !r.hugepage_limits.empty() ? "hugepageLimits"
+                       : !r.rdma.empty()            ? "rdma"
+                       : !r.unified.empty()         ? "unified"
+                       : !r.devices.empty()         ? "devices"
+                                                    : "network";
+    return std::string("/linux/resources/") + name;
+}
+
+/// Why a container has no cgroup: rootless without a delegated one, or created without one.
+const char* no_cgroup_reason(const GlobalOptions& g) {
+    return is_rootless(g.rootless) ? "rootless, nothing was delegated to this user"
+                                   : "it was created without one: --cgroup-manager=disabled";
+}
+
 }  // namespace
 
 void update_container(const GlobalOptions& g, const UpdateOptions& o) {
@@ -113,7 +134,9 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
         spec::Config cfg = saved_config(dir);
         if (!cfg.linux_) cfg.linux_ = spec::Linux{};
         if (!is_empty(asked)) {
-            if (rec->cgroup_path.empty()) fail("the container has no cgroup");
+            if (rec->cgroup_path.empty())
+                fail("{}: cannot set the limit: the container has no cgroup ({})", first_field(asked),
+                     no_cgroup_reason(g));
             spec::Resources& current = cfg.linux_->resources ? *cfg.linux_->resources : cfg.linux_->resources.emplace();
             const spec::Resources touched = merge(current, asked);
             cgroup::update_cgroup(locate_cgroup(*rec), touched, cfg);

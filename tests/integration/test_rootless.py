@@ -102,7 +102,9 @@ class Rootless:
         self.bundle.save()
         os.lchown(self.bundle.path / "config.json", self.pw.pw_uid, self.pw.pw_gid)
 
-    def run_as(self, *args, root="default", env=None, timeout=60):
+    def run_as(self, *args, root="default", env=None, timeout=60, cgroup=None):
+        """The runtime run as the user; from inside the cgroup2 directory `cgroup` when given
+        (moved there first, by root: a delegated cgroup's leaf)."""
         argv = [self.info.binary]
         if root == "default":
             argv += ["--root", str(self.root)]
@@ -110,6 +112,8 @@ class Rootless:
         e = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/", "XDG_RUNTIME_DIR": ""}
         e.update(env or {})
         full = ["runuser", "-u", USER, "--", "env", "-i"] + [f"{k}={v}" for k, v in e.items()] + argv
+        if cgroup:
+            full = ["sh", "-c", f'echo $$ > {cgroup}/cgroup.procs && exec "$@"', "sh"] + full
         # Output to files, not pipes: a detached container keeps its stdio open.
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             p = subprocess.run(full, cwd=self.bundle.path, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
@@ -118,8 +122,8 @@ class Rootless:
             err.seek(0)
             return subprocess.CompletedProcess(full, p.returncode, out.read(), err.read())
 
-    def run(self, cid, *flags):
-        return self.run_as("run", "--bundle", str(self.bundle.path), *flags, cid)
+    def run(self, cid, *flags, cgroup=None):
+        return self.run_as("run", "--bundle", str(self.bundle.path), *flags, cid, cgroup=cgroup)
 
     def probe(self, cid):
         r = self.run(cid)
@@ -259,13 +263,13 @@ def test_pause_without_delegated_cgroup_is_refused(rl):
     assert json.loads(rl.run_as("state", "p1").stdout)["status"] == "running"
 
 
-@pytest.mark.ocirt_only("runc 1.1 rootless ignores cgroup errors, limits included")
-def test_limits_without_delegation_are_refused(rl):
+def test_limits_without_delegation_are_refused(rl, runtime_info):
     rl.bundle.linux["resources"] = {"pids": {"limit": 100}}
     rl.save()
     r = rl.run("lim")
     assert r.returncode != 0
-    assert "/linux/resources" in r.stderr and "delegated" in r.stderr, r.stderr
+    if not runtime_info.is_runc:  # runc 1.1: "cannot set pids limit: container could not join or create cgroup"
+        assert "/linux/resources" in r.stderr and "delegated" in r.stderr, r.stderr
     assert list(rl.root.iterdir()) == []
 
 
@@ -371,3 +375,72 @@ def test_kill_all_without_a_cgroup(rl):
     wait_until(lambda: json.loads(rl.run_as("state", "ka1").stdout)["status"] == "stopped", what="ka1 to stop")
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
     assert rl.run_as("delete", "ka1").returncode == 0
+
+
+
+def _running(rl, cid):
+    rl.bundle.args("/bin/sleep", "300")
+    rl.save()
+    r = rl.run(cid, "--detach")
+    assert r.returncode == 0, r.stderr
+    return json.loads(rl.run_as("state", cid).stdout)
+
+
+# CRIU cannot run unprivileged: ocirt refuses checkpoint and restore before doing anything. runc
+# (1.1 as 1.4) only warns "runc checkpoint is untested with rootless containers" and fails later
+# (checkpoint: "container still running" after making the image directory; restore: the mount of
+# the rootfs for CRIU, EPERM); so for runc only the outcome is checked, not the message.
+
+
+def _criu_refusal(r, rl, runtime_info):
+    assert r.returncode != 0
+    if runtime_info.is_runc:
+        return
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert f"running rootless (uid {rl.pw.pw_uid}): CRIU needs root" in lines[0], r.stderr
+
+
+def test_checkpoint_is_refused_up_front(rl, runtime_info):
+    before = _running(rl, "cp1")
+    image = rl.tmp / "image"
+    r = rl.run_as("checkpoint", "--image-path", str(image), "cp1")
+    _criu_refusal(r, rl, runtime_info)
+    if not runtime_info.is_runc:
+        assert not image.exists()  # nothing made
+    after = json.loads(rl.run_as("state", "cp1").stdout)
+    assert after["status"] == "running" and after["pid"] == before["pid"]
+    assert rl.run_as("exec", "cp1", "/bin/true").returncode == 0
+
+
+def test_restore_is_refused_up_front(rl, runtime_info):
+    image = rl.tmp / "image"
+    image.mkdir()
+    (image / "inventory.img").write_bytes(b"")  # looks like an image: the refusal comes first
+    rl.chown(image)
+    rl.bundle.args("/bin/sleep", "300")
+    rl.save()
+    r = rl.run_as("restore", "--detach", "--image-path", str(image), "--bundle", str(rl.bundle.path), "rs1")
+    _criu_refusal(r, rl, runtime_info)
+    assert not rl.root.exists() or list(rl.root.iterdir()) == []
+    if not runtime_info.is_runc:
+        assert sorted(p.name for p in image.iterdir()) == ["inventory.img"]  # CRIU never ran
+
+
+def test_update_without_a_cgroup_is_refused(rl, runtime_info):
+    before = _running(rl, "up1")
+    r = rl.run_as("update", "--pids-limit", "10", "up1")
+    assert r.returncode != 0
+    after = json.loads(rl.run_as("state", "up1").stdout)
+    assert after["status"] == "running" and after["pid"] == before["pid"]
+    if runtime_info.is_runc:
+        # runc 1.1: "cannot set pids limit: container could not join or create cgroup", after a
+        # warning that its state.json "might be inconsistent".
+        assert "cannot set pids limit" in r.stderr, r.stderr
+        return
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert ("/linux/resources/pids: cannot set the limit: the container has no cgroup "
+            "(rootless, nothing was delegated to this user)") in lines[0], r.stderr
+    config = json.loads((rl.root / "up1" / "config.json").read_text())
+    assert "pids" not in config.get("linux", {}).get("resources", {})  # the record is unchanged too

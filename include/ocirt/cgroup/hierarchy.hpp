@@ -54,6 +54,9 @@ const char* host_kind_name(HostKind kind);
 std::optional<std::string> unified_entry(const std::string& proc_cgroup);
 /// This process's cgroup v2 path (reads /proc/self/cgroup); "/" when it has no v2 entry.
 std::string own_cgroup();
+/// This process's cgroup2 directory on a unified host (what a container without a cgroup of
+/// its own stays in); "" elsewhere, or when the cgroup2 mount does not show it.
+std::string own_cgroup_dir();
 /// The v1 entries of a /proc/<pid>/cgroup text: hierarchy key ("cpu,cpuacct", "name=systemd") → path.
 std::map<std::string, std::string> v1_entries(const std::string& proc_cgroup);
 

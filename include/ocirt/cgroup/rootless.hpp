@@ -16,7 +16,9 @@ namespace ocirt::cgroup {
 
 /// True if linux.resources asks for anything a controller applies (devices aside).
 bool asks_limits(const spec::Config& c);
-/// True if this process may create (or already owns the files of) every directory of `cg`.
+/// True if this process may create (or already owns the files of) every directory of `cg`, and
+/// for its cgroup2 directory also move processes there (cgroup.procs of the common ancestor of
+/// its own cgroup and the container's writable).
 bool delegated(const ContainerCgroup& cg);
 /// plan_cgroup for a rootless caller, as described above; `unprivileged` (not real root:
 /// --rootless=true given to root keeps the device filter) drops the device filter.

@@ -28,8 +28,9 @@ struct RootfsContext {
     /// False when the container shares the runtime's mount namespace or joins one by path:
     /// then nothing is mounted and the process is only chrooted into `rootfs`.
     bool own_mount_namespace = true;
-    /// The container's cgroup directory in the runtime's hierarchy ("" if none): bound
-    /// read-only on a "cgroup" mount when cgroup2 cannot be mounted there.
+    /// The container's cgroup directory in the runtime's hierarchy (for a container without one,
+    /// the runtime's own, which it stays in; "" if none): bound read-only on a "cgroup" mount
+    /// when cgroup2 cannot be mounted there.
     std::string cgroup_dir;
     /// A legacy or hybrid host's v1 hierarchies: a "cgroup" mount is then a tmpfs holding each
     /// (runc's mountCgroupV1), not cgroup2. Empty on a unified host.

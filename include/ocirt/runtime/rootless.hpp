@@ -29,4 +29,10 @@ std::string default_state_root();
 /// of (writable by others only with the sticky bit). One line naming the path otherwise.
 void secure_state_root(const std::string& root);
 
+/// `checkpoint` and `restore` refuse up front when this process runs rootless (is_rootless's
+/// detection, whatever --rootless says: CRIU's privilege is what counts), before anything is
+/// made: CRIU needs CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE) in the initial user namespace.
+/// One line naming `command` and the caller's uid. runc 1.4 only warns, then fails inside CRIU.
+void refuse_rootless_criu(const std::string& command);
+
 }  // namespace ocirt::runtime

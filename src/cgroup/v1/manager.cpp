@@ -77,6 +77,11 @@ void apply_device_list(const ContainerCgroup& cg, const spec::Config& c) {
 
 }  // namespace
 
+bool needs_unified(const ContainerCgroup& cg, const spec::Config& c) {
+    const spec::Resources u = unified_part(cg, resources_of(c));
+    return !u.unified.empty() || !u.hugepage_limits.empty();
+}
+
 void plan(ContainerCgroup& cg, const std::optional<std::string>& cgroups_path) {
     const bool relative = cgroups_path && !cgroups_path->empty() && (*cgroups_path)[0] != '/';
     const auto own = relative ? v1_entries(sys::read_file("/proc/self/cgroup")) : std::map<std::string, std::string>{};

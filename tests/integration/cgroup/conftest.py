@@ -12,9 +12,10 @@ controllers the host gives it (here: hugetlb only); tests of a controller it
 lacks skip and say so. At the end of the module the process returns to its
 original mount namespace (setns), so the other tests see the host unchanged.
 
-The test_v1_* modules are the exception: they test the host's v1 hierarchies
-(a hybrid or legacy host) in the host's own mount namespace, and skip on a
-unified host.
+The v1 modules are the exception — those with `v1` as a word of their name
+(test_v1_*.py, test_rootless_v1.py): they test the host's v1 hierarchies (a
+hybrid or legacy host) in the host's own mount namespace, and skip on a unified
+host.
 """
 
 import os
@@ -28,8 +29,9 @@ from host import private_mount_namespace
 
 @pytest.fixture(scope="module", autouse=True)
 def cgroup2_on_sys_fs_cgroup(request):
-    # The test_v1_* modules test the host's own v1 hierarchies (v1_host.py): no private mount.
-    if request.module.__name__.split(".")[-1].startswith("test_v1_"):
+    # The v1 modules (`v1` a word of the name) test the host's own v1 hierarchies (v1_host.py):
+    # no private mount.
+    if "v1" in request.module.__name__.split(".")[-1].split("_"):
         yield
         return
     if is_cgroup2(CG_ROOT):

@@ -1,4 +1,4 @@
-"""Host-side view of the cgroup v1 hierarchies for the test_v1_* modules.
+"""Host-side view of the cgroup v1 hierarchies for the v1 modules (test_v1_*, test_rootless_v1).
 
 They run on a legacy (v1 only) or hybrid (v1 controllers + cgroup2 at
 /sys/fs/cgroup/unified) host in the host's own mount namespace — without the

@@ -16,6 +16,9 @@ void plan(ContainerCgroup& cg, const std::optional<std::string>& cgroups_path);
 void setup(ContainerCgroup& cg, const spec::Config& c);
 /// update: the same, on the live cgroup.
 void update(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config);
+/// True if the config's linux.resources ask the cgroup2 directory of a hybrid host for something:
+/// unified keys, or huge page limits without a v1 hugetlb hierarchy.
+bool needs_unified(const ContainerCgroup& cg, const spec::Config& c);
 /// Every directory of the cgroup: the v1 ones, then the cgroup2 one.
 std::vector<std::string> all_dirs(const ContainerCgroup& cg);
 /// The directories setup will make (missing now), in the order it makes them.
