@@ -139,11 +139,13 @@ std::vector<spec::State> list_containers(const GlobalOptions& g) {
     // and parsing mountinfo was a third of list's system calls).
     const cgroup::CgroupHost host = cgroup::discover_host();
     for (const auto& id : ids) {
+        const ContainerDir dir = ContainerDir::listed(g.root, id);
         try {
-            ContainerDir dir = ContainerDir::open_for_reading(g.root, id);
             out.push_back(make_state(dir, dir.load(), &host));
         } catch (const Error& e) {
-            log::warn("list: skipping {}: {}", id, e.what());
+            // One whose record is unreadable (torn by a crash) is named and passed over; one
+            // deleted since the directory was read is just gone.
+            if (sys::exists(dir.path())) log::warn("list: skipping {}: {}", id, e.what());
         }
     }
     return out;
@@ -183,7 +185,23 @@ void delete_container(const GlobalOptions& g, const std::string& id, bool force)
             return;
         }
         ContainerDir dir = ContainerDir::open(g.root, id);
-        const auto rec = dir.load();
+        std::optional<ContainerRecord> rec;
+        try {
+            rec = dir.load();
+        } catch (const Error& e) {
+            // A record lost or torn in a crash (state saves are not fsync'd, as runc's are not):
+            // nothing it named can be found, and --force removes what the directory holds.
+            if (!force) throw;
+            std::string why = e.message();
+            if (why.ends_with(kUnreadableRecordHint)) why.resize(why.size() - kUnreadableRecordHint.size());
+            if (sys::exists(dir.path() + "/state.json"))
+                log::warn("delete {}: {}; removing its directory", id, why);
+            else
+                log::debug("delete {}: {}; removing its directory", id, why);  // a killed create's
+            sys::trace::Span destroy_span("destroy");
+            destroy_container(dir, std::nullopt);
+            return;
+        }
         const spec::Status st = compute_status(dir, rec);
         switch (st) {
             case spec::Status::stopped:

@@ -29,8 +29,12 @@ std::string read_fd(int fd, size_t limit = 16u << 20);
 void write_all(int fd, const std::string& data);
 /// Writes a file (truncating) with `mode`.
 void write_file(const std::string& path, const std::string& data, mode_t mode = 0644);
-/// Replaces `path` atomically: temp file in the same dir, fsync, rename, fsync dir.
-void write_file_atomic(const std::string& path, const std::string& data, mode_t mode = 0600);
+/// Replaces `path` atomically, the way runc and crun save their state: a new file
+/// `<path>.tmp-XXXXXXXX` in the same directory, written, closed and renamed over `path`. No
+/// fsync: a reader sees the old or the new content whole, never part of it; only a power loss
+/// (or a kernel crash) before the data reaches the disk can leave `path` empty, truncated or
+/// missing, and each reader of such a file says so (docs/security.md, "Crash consistency").
+void replace_file(const std::string& path, const std::string& data, mode_t mode = 0600);
 /// mkdir; returns false if it already existed (when `exist_ok`), throws otherwise.
 bool make_dir(const std::string& path, mode_t mode, bool exist_ok);
 /// mkdir -p.
@@ -71,6 +75,9 @@ std::string fd_path(int fd);
 std::string proc_fd_path(int fd);
 /// Takes an exclusive flock on fd (blocking).
 void lock_exclusive(int fd);
+/// True if another open file holds an exclusive flock on fd's file (a non-blocking shared
+/// flock, released at once, is refused).
+bool is_locked_by_another(int fd);
 /// Makes an O_CLOEXEC pipe; [0] read end, [1] write end.
 std::pair<Fd, Fd> make_pipe();
 /// Reads up to `n` bytes; returns the count (0 at EOF). Retries EINTR.
