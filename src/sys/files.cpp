@@ -69,6 +69,18 @@ std::string read_file(const std::string& path, size_t limit) {
     return with_context(path, [&] { return read_fd(fd.get(), limit); });
 }
 
+std::optional<std::string> try_read_single_record(const std::string& path) {
+    const Fd fd = try_open_at(AT_FDCWD, path, O_RDONLY);
+    if (!fd) return std::nullopt;
+    return with_context(path, [&] {
+        char buf[4096];
+        const size_t n = read_some(fd.get(), buf, sizeof buf);
+        std::string out(buf, n);
+        if (n == sizeof buf) out += read_fd(fd.get(), 1u << 20);
+        return out;
+    });
+}
+
 void write_all(int fd, const std::string& data) {
     size_t off = 0;
     while (off < data.size()) {

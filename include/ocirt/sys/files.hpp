@@ -23,6 +23,10 @@ Fd try_open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
 Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
 /// Reads a whole file; throws if it is larger than `limit` bytes.
 std::string read_file(const std::string& path, size_t limit = 16u << 20);
+/// Reads a kernel file that shows a single record (/proc/PID/stat, a cgroup's one-value file)
+/// with one read: the kernel hands such a record whole, so a read that does not fill the 4 KiB
+/// buffer has it all (one that does goes on to EOF). Empty Fd semantics: nullopt on ENOENT.
+std::optional<std::string> try_read_single_record(const std::string& path);
 /// Reads from an open fd until EOF; throws past `limit`.
 std::string read_fd(int fd, size_t limit = 16u << 20);
 /// Writes all of `data` to fd.
