@@ -34,9 +34,14 @@ bool is_container_dir(const std::string& path) {
     return sys::exists(path + "/state.json") || sys::exists(path + "/config.json");
 }
 
+cgroup::CgroupRecord record_of(const ContainerRecord& r) {
+    return {r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs, r.cgroup_systemd_unit};
+}
+
 /// True if the container's cgroup is frozen; a cgroup that cannot be found is not.
 bool cgroup_frozen(const ContainerRecord& r, const cgroup::CgroupHost* host) {
     try {
+        if (host) return cgroup::is_frozen(record_of(r), *host);
         return cgroup::is_frozen(locate_cgroup(r, host));
     } catch (const Error&) {
         return false;
@@ -259,7 +264,7 @@ spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRec
 }
 
 cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r, const cgroup::CgroupHost* host) {
-    const cgroup::CgroupRecord rec{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs, r.cgroup_systemd_unit};
+    const cgroup::CgroupRecord rec = record_of(r);
     return host ? cgroup::locate(rec, *host) : cgroup::locate(rec);
 }
 
