@@ -41,8 +41,8 @@ std::vector<char*> to_argv(const std::vector<std::string>& v) {
     return out;
 }
 
-// Fields of /proc/PID/stat after the "(comm)" field, which may itself hold spaces and parens.
-std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
+// /proc/PID/stat after the "(comm)" field, which may itself hold spaces and parens: " S 1 ...".
+std::optional<std::string> stat_after_comm(pid_t pid) {
     std::string text;
     try {
         auto read = try_read_single_record(fmt::format("/proc/{}/stat", pid));
@@ -54,8 +54,15 @@ std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
     }
     const auto close = text.rfind(')');
     if (close == std::string::npos) return std::nullopt;
+    return text.substr(close + 1);
+}
+
+// The fields of /proc/PID/stat after the "(comm)" field.
+std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
+    const auto text = stat_after_comm(pid);
+    if (!text) return std::nullopt;
     std::vector<std::string> fields;
-    for (auto& f : util::split(util::trim(text.substr(close + 1)), ' '))
+    for (auto& f : util::split(util::trim(*text), ' '))
         if (!f.empty()) fields.push_back(f);
     return fields;  // fields[0] is field 3 (state)
 }
@@ -137,19 +144,10 @@ std::optional<char> process_state(pid_t pid) {
 std::optional<ProcessStat> process_stat(pid_t pid) {
     // Called once per container by `list`: the two fields are picked out of the line without
     // splitting it into strings.
-    std::string text;
-    try {
-        auto read = try_read_single_record(fmt::format("/proc/{}/stat", pid));
-        if (!read) return std::nullopt;
-        text = std::move(*read);
-    } catch (const Error& e) {
-        if (e.code() == ESRCH) return std::nullopt;
-        throw;
-    }
-    const auto close = text.rfind(')');
-    if (close == std::string::npos) return std::nullopt;
+    const auto text = stat_after_comm(pid);
+    if (!text) return std::nullopt;
     // After "pid (comm)": field 3 (state) ... field 22 (start time), separated by one space.
-    std::string_view rest = std::string_view(text).substr(close + 1);
+    std::string_view rest = *text;
     std::optional<char> state;
     for (int field = 3; field <= 22; ++field) {
         const size_t begin = rest.find_first_not_of(' ');

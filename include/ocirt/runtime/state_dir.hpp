@@ -71,7 +71,8 @@ public:
     /// Opens <root>/<id> without the lock, for read-only commands (state.json is replaced
     /// atomically, so a reader never sees half a file); hooks may call `state` during create.
     static ContainerDir open_for_reading(const std::string& root, const std::string& id);
-    /// <root>/<id> as list_ids found it, unlocked and not checked again (`list`).
+    /// <root>/<id>, unlocked and not checked: `list` reads each subdirectory of the root with
+    /// load() and asks whether it is a container only when that finds no record.
     static ContainerDir listed(const std::string& root, const std::string& id);
 
     /// The directory path.
