@@ -1,5 +1,7 @@
 #include "ocirt/cgroup/cgroup_dir.hpp"
 
+#include <fcntl.h>
+
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
@@ -22,8 +24,19 @@ std::string CgroupDir::read(const std::string& name) const {
 }
 
 std::optional<std::string> CgroupDir::try_read(const std::string& name) const {
-    if (!has(name)) return std::nullopt;
-    return read(name);
+    // One open, no stat first (`list` reads the freezer state of every container).
+    const std::string path = file(name);
+    const sys::Fd fd = sys::try_open_at(AT_FDCWD, path, O_RDONLY);
+    if (!fd) return std::nullopt;
+    std::string s = with_context(path, [&] { return sys::read_fd(fd.get(), 1u << 20); });
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+}
+
+std::optional<std::string> CgroupDir::try_read_value(const std::string& name) const {
+    auto s = sys::try_read_single_record(file(name));
+    if (s) while (!s->empty() && s->back() == '\n') s->pop_back();
+    return s;
 }
 
 std::map<std::string, uint64_t> CgroupDir::read_keyed(const std::string& name) const {

@@ -33,6 +33,6 @@ void freeze(const CgroupDir& cg) { set_frozen(cg, true); }
 
 void thaw(const CgroupDir& cg) { set_frozen(cg, false); }
 
-bool is_frozen(const CgroupDir& cg) { return cg.try_read("cgroup.freeze").value_or("0") == "1"; }
+bool is_frozen(const CgroupDir& cg) { return cg.try_read_value("cgroup.freeze").value_or("0") == "1"; }
 
 }  // namespace ocirt::cgroup

@@ -319,6 +319,12 @@ bool is_frozen(const ContainerCgroup& cg) {
     return is_frozen(cg.files());
 }
 
+bool is_frozen(const CgroupRecord& rec, const CgroupHost& host) {
+    if (rec.driver != "v1") return is_frozen(locate(rec, host));
+    const auto d = v1::controller_dir(rec.v1_dirs, "freezer");
+    return d && v1::is_frozen(*d);
+}
+
 std::vector<pid_t> processes(const ContainerCgroup& cg) {
     if (cg.driver == Driver::v2) return processes(cg.files());
     std::vector<pid_t> out;

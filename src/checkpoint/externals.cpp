@@ -120,8 +120,8 @@ void save_descriptors(const std::string& image_path, const std::vector<StdioDesc
         links.push_back(x.link);
         if (!x.external_key.empty()) externals.push_back({{"fd", x.fd}, {"key", x.external_key}});
     }
-    sys::write_file_atomic(image_path + "/descriptors.json", links.dump(), 0600);
-    sys::write_file_atomic(image_path + "/ocirt-stdio.json", externals.dump(), 0600);
+    sys::replace_file(image_path + "/descriptors.json", links.dump(), 0600);
+    sys::replace_file(image_path + "/ocirt-stdio.json", externals.dump(), 0600);
 }
 
 std::vector<StdioDescriptor> load_descriptors(const std::string& image_path) {

@@ -211,7 +211,7 @@ std::string hook_state(const ContainerRecord& r, spec::Status status) {
 
 void write_pid_file(const std::string& path, pid_t pid) {
     if (path.empty()) return;
-    with_context("--pid-file", [&] { sys::write_file_atomic(path, std::to_string(pid), 0644); });
+    with_context("--pid-file", [&] { sys::replace_file(path, std::to_string(pid), 0644); });
 }
 
 spec::Config saved_config(const ContainerDir& dir) { return spec::config_from_json(spec::read_config_json(dir.config_path())); }
@@ -254,7 +254,7 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         // something outside this directory: a create killed anywhere leaves what `delete
         // --force` needs to undo it (docs/security.md, "Crash consistency").
         const std::string config_text = spec::config_to_json(p.config).dump();
-        sys::write_file_atomic(dir.config_path(), config_text, 0600);
+        sys::replace_file(dir.config_path(), config_text, 0600);
         dir.save(rec);
         // The init stage waits on this socket for `start` (see start_container).
         sys::Fd start_listener = sys::listen_seqpacket(dir.start_socket_address());

@@ -93,7 +93,7 @@ pid_t restore_steps(const GlobalOptions& g, const RestoreOptions& options) {
     rec.annotations = cfg.annotations;
     std::optional<cgroup::ContainerCgroup> cg;
     try {
-        sys::write_file_atomic(dir.config_path(), spec::config_to_json(cfg).dump(), 0600);
+        sys::replace_file(dir.config_path(), spec::config_to_json(cfg).dump(), 0600);
         std::vector<sys::Fd> procs;
         if (!g.no_cgroup) cg = cgroup::plan_cgroup(cfg, o.id, g.systemd_cgroup);
         if (cg) {

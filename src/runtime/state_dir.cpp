@@ -34,9 +34,15 @@ bool is_container_dir(const std::string& path) {
     return sys::exists(path + "/state.json") || sys::exists(path + "/config.json");
 }
 
+cgroup::CgroupRecord record_of(const ContainerRecord& r) {
+    return {r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs, r.cgroup_systemd_unit,
+            r.cgroup_systemd_user};
+}
+
 /// True if the container's cgroup is frozen; a cgroup that cannot be found is not.
 bool cgroup_frozen(const ContainerRecord& r, const cgroup::CgroupHost* host) {
     try {
+        if (host) return cgroup::is_frozen(record_of(r), *host);
         return cgroup::is_frozen(locate_cgroup(r, host));
     } catch (const Error&) {
         return false;
@@ -108,16 +114,20 @@ ContainerDir ContainerDir::create(const std::string& root, const std::string& id
             if (attempt < 5) continue;
             fail("container already exists");
         }
-        if (made) return ContainerDir(path, id, std::move(lock));
+        ContainerDir made_here(path, id, std::move(lock));
+        made_here.created_here_ = true;
+        if (made) return made_here;
         if (!is_container_dir(path) && abandoned_before_first_record(path)) {
             for (const auto& name : sys::list_dir(path)) sys::remove_file(path + "/" + name);
-            return ContainerDir(path, id, std::move(lock));
+            return made_here;
         }
-        ContainerDir existing(path, id, sys::Fd());
+        // This process holds the lock: a missing record is an interrupted create's.
+        ContainerDir existing(path, id, std::move(made_here.lock_));
         std::optional<ContainerRecord> rec;
         try {
             rec = existing.load();
-        } catch (const Error&) {
+        } catch (const Error& e) {
+            if (sys::exists(path + "/state.json")) fail("container already exists; {}", e.message());
         }
         if (is_container_dir(path) && compute_status(existing, rec) == spec::Status::creating)
             fail("container exists in state creating; delete --force it");
@@ -143,6 +153,15 @@ ContainerDir ContainerDir::open_for_reading(const std::string& root, const std::
     return ContainerDir(path, id, sys::Fd());
 }
 
+ContainerDir ContainerDir::listed(const std::string& root, const std::string& id) { return ContainerDir(root + "/" + id, id, sys::Fd()); }
+
+bool ContainerDir::create_in_progress() const {
+    if (lock_) return created_here_;  // this object holds the lock: only its own create can run
+    const sys::Fd fd = sys::try_open_at(AT_FDCWD, path_, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (!fd) fail("container does not exist");  // deleted meanwhile
+    return sys::is_locked_by_another(fd.get());
+}
+
 std::optional<ContainerRecord> ContainerDir::load() const {
     const std::string file = path_ + "/state.json";
     // The record holds the config's annotations, so it is as large as a config may be.
@@ -150,13 +169,23 @@ std::optional<ContainerRecord> ContainerDir::load() const {
     try {
         text = sys::read_file(file, 2 * spec::kMaxConfigBytes);
     } catch (const Error& e) {
-        if (e.code() == ENOENT) return std::nullopt;  // not written yet: still being created
-        throw;
+        if (e.code() != ENOENT) throw;
+        // Not written yet while a create holds the lock; without one, the create was killed
+        // before its first record, or the record was lost with the page cache (power loss).
+        if (create_in_progress()) return std::nullopt;
+        fail("{}: missing (the create was interrupted, or the file lost in a crash){}", file, kUnreadableRecordHint);
     }
-    return with_context(file, [&] { return record_from_json(text); });
+    // State saves are not fsync'd (as runc's and crun's): after a power loss the file may be
+    // empty or cut short (docs/security.md, "Crash consistency").
+    if (text.empty()) fail("{}: empty (lost in a crash before it reached the disk){}", file, kUnreadableRecordHint);
+    try {
+        return record_from_json(text);
+    } catch (const Error& e) {
+        fail("{}: {} (torn by a crash?){}", file, e.message(), kUnreadableRecordHint);
+    }
 }
 
-void ContainerDir::save(const ContainerRecord& r) const { sys::write_file_atomic(path_ + "/state.json", record_to_json(r), 0600); }
+void ContainerDir::save(const ContainerRecord& r) const { sys::replace_file(path_ + "/state.json", record_to_json(r), 0600); }
 
 std::string ContainerDir::start_socket_address() const {
     if (!lock_) fail("state dir of {} is not locked", id_);
@@ -177,10 +206,13 @@ bool remove_abandoned(const std::string& root, const std::string& id) {
 }
 
 std::vector<std::string> list_ids(const std::string& root) {
-    if (!sys::stat_path(root)) return {};
+    // The directories from the entries' types (no stat each), then one stat of state.json; only
+    // a container without one (being created) costs a second, of config.json.
     std::vector<std::string> ids;
-    for (auto& name : sys::list_dir(root))
-        if (is_container_dir(root + "/" + name)) ids.push_back(name);
+    for (auto& name : sys::list_subdirs(root)) {
+        const std::string path = root + "/" + name;
+        if (sys::exists(path + "/state.json") || sys::exists(path + "/config.json")) ids.push_back(std::move(name));
+    }
     return ids;
 }
 
@@ -233,8 +265,7 @@ spec::State make_state(const ContainerDir& dir, const std::optional<ContainerRec
 }
 
 cgroup::ContainerCgroup locate_cgroup(const ContainerRecord& r, const cgroup::CgroupHost* host) {
-    const cgroup::CgroupRecord rec{r.cgroup_path, r.cgroup_created, r.cgroup_driver, r.cgroup_dirs, r.cgroup_systemd_unit,
-                                   r.cgroup_systemd_user};
+    const cgroup::CgroupRecord rec = record_of(r);
     return host ? cgroup::locate(rec, *host) : cgroup::locate(rec);
 }
 

@@ -142,7 +142,7 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
             cgroup::update_cgroup(locate_cgroup(*rec), touched, cfg);
         }
         update_intel_rdt(o, dir, rec->pid, cfg);
-        sys::write_file_atomic(dir.config_path(), spec::config_to_json(cfg).dump(), 0600);
+        sys::replace_file(dir.config_path(), spec::config_to_json(cfg).dump(), 0600);
     });
 }
 

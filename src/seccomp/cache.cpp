@@ -108,7 +108,7 @@ std::optional<std::string> FilterCache::load(const std::string& key) const {
 
 void FilterCache::store(const std::string& key, const std::string& program) const {
     sys::make_dirs(dir_, 0700);
-    sys::write_file_atomic(path_of(key), encode_entry(key, program), 0600);
+    sys::replace_file(path_of(key), encode_entry(key, program), 0600);
 }
 
 }  // namespace ocirt::seccomp

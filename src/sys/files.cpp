@@ -69,6 +69,18 @@ std::string read_file(const std::string& path, size_t limit) {
     return with_context(path, [&] { return read_fd(fd.get(), limit); });
 }
 
+std::optional<std::string> try_read_single_record(const std::string& path) {
+    const Fd fd = try_open_at(AT_FDCWD, path, O_RDONLY);
+    if (!fd) return std::nullopt;
+    return with_context(path, [&] {
+        char buf[4096];
+        const size_t n = read_some(fd.get(), buf, sizeof buf);
+        std::string out(buf, n);
+        if (n == sizeof buf) out += read_fd(fd.get(), 1u << 20);
+        return out;
+    });
+}
+
 void write_all(int fd, const std::string& data) {
     size_t off = 0;
     while (off < data.size()) {
@@ -86,16 +98,13 @@ void write_file(const std::string& path, const std::string& data, mode_t mode) {
     with_context("write " + path, [&] { write_all(fd.get(), data); });
 }
 
-void write_file_atomic(const std::string& path, const std::string& data, mode_t mode) {
-    const auto slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+void replace_file(const std::string& path, const std::string& data, mode_t mode) {
     std::random_device rd;
     const std::string tmp = fmt::format("{}.tmp-{:08x}", path, rd());
     {
         Fd fd = open_at(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
         try {
             write_all(fd.get(), data);
-            if (::fsync(fd.get()) < 0) throw_errno("fsync {}", tmp);
         } catch (...) {
             ::unlink(tmp.c_str());
             throw;
@@ -106,8 +115,6 @@ void write_file_atomic(const std::string& path, const std::string& data, mode_t 
         ::unlink(tmp.c_str());
         throw_error_code(e, "rename {} to {}", tmp, path);
     }
-    Fd d = open_at(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY);
-    ::fsync(d.get());
 }
 
 bool make_dir(const std::string& path, mode_t mode, bool exist_ok) {
@@ -251,6 +258,15 @@ void lock_exclusive(int fd) {
     while (::flock(fd, LOCK_EX) < 0) {
         if (errno != EINTR) throw_errno("lock");
     }
+}
+
+bool is_locked_by_another(int fd) {
+    while (::flock(fd, LOCK_SH | LOCK_NB) < 0) {
+        if (errno == EWOULDBLOCK) return true;
+        if (errno != EINTR) throw_errno("lock");
+    }
+    ::flock(fd, LOCK_UN);
+    return false;
 }
 
 std::pair<Fd, Fd> make_pipe() {

@@ -41,19 +41,28 @@ std::vector<char*> to_argv(const std::vector<std::string>& v) {
     return out;
 }
 
-// Fields of /proc/PID/stat after the "(comm)" field, which may itself hold spaces and parens.
-std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
+// /proc/PID/stat after the "(comm)" field, which may itself hold spaces and parens: " S 1 ...".
+std::optional<std::string> stat_after_comm(pid_t pid) {
     std::string text;
     try {
-        text = read_file(fmt::format("/proc/{}/stat", pid), 4096);
+        auto read = try_read_single_record(fmt::format("/proc/{}/stat", pid));
+        if (!read) return std::nullopt;
+        text = std::move(*read);
     } catch (const Error& e) {
-        if (e.code() == ENOENT || e.code() == ESRCH) return std::nullopt;
+        if (e.code() == ESRCH) return std::nullopt;
         throw;
     }
     const auto close = text.rfind(')');
     if (close == std::string::npos) return std::nullopt;
+    return text.substr(close + 1);
+}
+
+// The fields of /proc/PID/stat after the "(comm)" field.
+std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
+    const auto text = stat_after_comm(pid);
+    if (!text) return std::nullopt;
     std::vector<std::string> fields;
-    for (auto& f : util::split(util::trim(text.substr(close + 1)), ' '))
+    for (auto& f : util::split(util::trim(*text), ' '))
         if (!f.empty()) fields.push_back(f);
     return fields;  // fields[0] is field 3 (state)
 }
@@ -133,11 +142,27 @@ std::optional<char> process_state(pid_t pid) {
 }
 
 std::optional<ProcessStat> process_stat(pid_t pid) {
-    auto f = stat_fields(pid);
-    if (!f || f->size() < 20 || (*f)[0].empty()) return std::nullopt;
-    const auto started = util::parse_uint((*f)[19]);
-    if (!started) return std::nullopt;
-    return ProcessStat{(*f)[0][0], *started};
+    // Called once per container by `list`: the two fields are picked out of the line without
+    // splitting it into strings.
+    const auto text = stat_after_comm(pid);
+    if (!text) return std::nullopt;
+    // After "pid (comm)": field 3 (state) ... field 22 (start time), separated by one space.
+    std::string_view rest = *text;
+    std::optional<char> state;
+    for (int field = 3; field <= 22; ++field) {
+        const size_t begin = rest.find_first_not_of(' ');
+        if (begin == std::string_view::npos) return std::nullopt;
+        rest.remove_prefix(begin);
+        const size_t end = std::min(rest.find_first_of(" \n"), rest.size());
+        if (field == 3) state = rest[0];
+        if (field == 22) {
+            const auto started = util::parse_uint(rest.substr(0, end));
+            if (!started) return std::nullopt;
+            return ProcessStat{*state, *started};
+        }
+        rest.remove_prefix(end);
+    }
+    return std::nullopt;
 }
 
 void exec_fd(int fd, const std::vector<std::string>& argv, const std::vector<std::string>& env) {

@@ -27,6 +27,9 @@ public:
     std::string read(const std::string& name) const;
     /// Reads an interface file; nullopt if it does not exist.
     std::optional<std::string> try_read(const std::string& name) const;
+    /// Like try_read, for a file that holds one value (cgroup.freeze, freezer.self_freezing):
+    /// one read (sys::try_read_single_record).
+    std::optional<std::string> try_read_value(const std::string& name) const;
     /// Reads a flat keyed file ("key value" lines, as memory.events or cpu.stat); {} if absent.
     std::map<std::string, uint64_t> read_keyed(const std::string& name) const;
 

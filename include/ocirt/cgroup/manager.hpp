@@ -125,6 +125,10 @@ void freeze(const ContainerCgroup& cg);
 void thaw(const ContainerCgroup& cg);
 /// True if it is frozen (asked to be); false when it cannot tell.
 bool is_frozen(const ContainerCgroup& cg);
+/// The same for a recorded cgroup, without building its ContainerCgroup (a copy of the host's
+/// hierarchies) for a v1 driver record, whose freezer directory the record names: `list` asks
+/// it of every container.
+bool is_frozen(const CgroupRecord& rec, const CgroupHost& host);
 /// The PIDs in the cgroup and below, sorted (every hierarchy's, once each).
 std::vector<pid_t> processes(const ContainerCgroup& cg);
 /// Sends `sig` to every process in the cgroup: cgroup.kill for SIGKILL on v2; on v1 frozen

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ocirt/cgroup/manager.hpp"
@@ -21,6 +22,9 @@ namespace ocirt::runtime {
 /// Checks a container ID: non-empty, at most 255 bytes, runc's characters [A-Za-z0-9_+.-],
 /// and not "." or "..". Throws naming the ID.
 void validate_id(const std::string& id);
+
+/// How the error of an unreadable state.json ends (ContainerDir::load).
+inline constexpr std::string_view kUnreadableRecordHint = "; delete --force removes the container";
 
 /// What ocirt remembers about a container between commands.
 struct ContainerRecord {
@@ -68,6 +72,9 @@ public:
     /// Opens <root>/<id> without the lock, for read-only commands (state.json is replaced
     /// atomically, so a reader never sees half a file); hooks may call `state` during create.
     static ContainerDir open_for_reading(const std::string& root, const std::string& id);
+    /// <root>/<id>, unlocked and not checked: `list` reads each subdirectory of the root with
+    /// load() and asks whether it is a container only when that finds no record.
+    static ContainerDir listed(const std::string& root, const std::string& id);
 
     /// The directory path.
     const std::string& path() const { return path_; }
@@ -80,7 +87,10 @@ public:
     std::string start_socket_address() const;
     /// <dir>/config.json.
     std::string config_path() const { return path_ + "/config.json"; }
-    /// Reads state.json; nullopt while the container is still being created.
+    /// Reads state.json; nullopt while a create holds the directory's lock and has not written
+    /// it yet. A state.json that is missing with no create running (the create was killed, or
+    /// the file lost in a power loss), empty or not a whole record throws one line naming the
+    /// file and ending with kUnreadableRecordHint.
     std::optional<ContainerRecord> load() const;
     /// Writes state.json atomically.
     void save(const ContainerRecord& r) const;
@@ -88,10 +98,14 @@ public:
     void destroy();
 
 private:
+    /// True if a create that has not written its first record yet holds the directory's lock:
+    /// another process, or this object when create() made it.
+    bool create_in_progress() const;
     ContainerDir(std::string path, std::string id, sys::Fd lock) : path_(std::move(path)), id_(std::move(id)), lock_(std::move(lock)) {}
     std::string path_;
     std::string id_;
     sys::Fd lock_;
+    bool created_here_ = false;  ///< made by create(): a missing record is not written yet
 };
 
 /// The IDs of the containers under a state root (unsorted): directories that hold state.json or

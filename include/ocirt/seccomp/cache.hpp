@@ -27,7 +27,8 @@ public:
     /// The program stored under `key`, if an intact entry exists; a damaged, foreign or
     /// oversized entry counts as absent.
     std::optional<std::string> load(const std::string& key) const;
-    /// Stores `program` under `key` (temp file, fsync, rename).
+    /// Stores `program` under `key` (sys::replace_file: temp file, rename; no fsync, since a torn
+    /// entry fails its digest and is rebuilt).
     void store(const std::string& key, const std::string& program) const;
     /// The file of `key`.
     std::string path_of(const std::string& key) const { return dir_ + "/" + key + ".bpf"; }

@@ -23,14 +23,22 @@ Fd try_open_at(int dirfd, const std::string& path, int flags, mode_t mode = 0);
 Fd open_in_root(int rootfd, const std::string& path, int flags, mode_t mode = 0);
 /// Reads a whole file; throws if it is larger than `limit` bytes.
 std::string read_file(const std::string& path, size_t limit = 16u << 20);
+/// Reads a kernel file that shows a single record (/proc/PID/stat, a cgroup's one-value file)
+/// with one read: the kernel hands such a record whole, so a read that does not fill the 4 KiB
+/// buffer has it all (one that does goes on to EOF). Empty Fd semantics: nullopt on ENOENT.
+std::optional<std::string> try_read_single_record(const std::string& path);
 /// Reads from an open fd until EOF; throws past `limit`.
 std::string read_fd(int fd, size_t limit = 16u << 20);
 /// Writes all of `data` to fd.
 void write_all(int fd, const std::string& data);
 /// Writes a file (truncating) with `mode`.
 void write_file(const std::string& path, const std::string& data, mode_t mode = 0644);
-/// Replaces `path` atomically: temp file in the same dir, fsync, rename, fsync dir.
-void write_file_atomic(const std::string& path, const std::string& data, mode_t mode = 0600);
+/// Replaces `path` atomically, the way runc and crun save their state: a new file
+/// `<path>.tmp-XXXXXXXX` in the same directory, written, closed and renamed over `path`. No
+/// fsync: a reader sees the old or the new content whole, never part of it; only a power loss
+/// (or a kernel crash) before the data reaches the disk can leave `path` empty, truncated or
+/// missing, and each reader of such a file says so (docs/security.md, "Crash consistency").
+void replace_file(const std::string& path, const std::string& data, mode_t mode = 0600);
 /// mkdir; returns false if it already existed (when `exist_ok`), throws otherwise.
 bool make_dir(const std::string& path, mode_t mode, bool exist_ok);
 /// mkdir -p.
@@ -71,6 +79,9 @@ std::string fd_path(int fd);
 std::string proc_fd_path(int fd);
 /// Takes an exclusive flock on fd (blocking).
 void lock_exclusive(int fd);
+/// True if another open file holds an exclusive flock on fd's file (a non-blocking shared
+/// flock, released at once, is refused).
+bool is_locked_by_another(int fd);
 /// Makes an O_CLOEXEC pipe; [0] read end, [1] write end.
 std::pair<Fd, Fd> make_pipe();
 /// Reads up to `n` bytes; returns the count (0 at EOF). Retries EINTR.

@@ -32,7 +32,7 @@ void thaw(const CgroupDir& cg) { cg.write("freezer.state", "THAWED", "freezer.st
 bool is_frozen(const CgroupDir& cg) {
     // freezer.state reports FROZEN for a cgroup whose parent is frozen too; self_freezing is this
     // cgroup's own request.
-    if (const auto self = cg.try_read("freezer.self_freezing")) return *self == "1";
+    if (const auto self = cg.try_read_value("freezer.self_freezing")) return *self == "1";
     const std::string state = cg.try_read("freezer.state").value_or("THAWED");
     return state == "FROZEN" || state == "FREEZING";
 }

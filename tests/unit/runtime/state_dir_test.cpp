@@ -73,6 +73,39 @@ TEST_CASE("a corrupt state file is an error naming the file") {
     ContainerDir d = ContainerDir::create(root.path, "c2");
     sys::write_file(d.path() + "/state.json", "{not json", 0600);
     CHECK(error_of([&] { d.load(); }).find("corrupt state file") != std::string::npos);
+    CHECK(error_of([&] { d.load(); }).find(d.path() + "/state.json") != std::string::npos);
+}
+
+TEST_CASE("a state file a crash left empty, cut short or missing is an error naming it") {
+    TempRoot root;
+    const std::string file = root.path + "/c3/state.json";
+    {
+        ContainerDir d = ContainerDir::create(root.path, "c3");
+        sys::write_file(d.path() + "/config.json", "{}", 0600);
+        ContainerRecord r;
+        r.id = "c3";
+        r.pid = 42;
+        d.save(r);
+    }
+    const std::string whole = sys::read_file(file);
+    const auto load_error = [&] { return error_of([&] { ContainerDir::open_for_reading(root.path, "c3").load(); }); };
+    sys::write_file(file, "", 0600);
+    CHECK(load_error() == file + ": empty (lost in a crash before it reached the disk); delete --force removes the container");
+    sys::write_file(file, whole.substr(0, whole.size() / 2), 0600);
+    CHECK(load_error().rfind(file + ": corrupt state file: ", 0) == 0);
+    sys::remove_file(file);
+    // Missing while no create holds the lock: the create was interrupted (a reader, or a holder
+    // of the lock other than the create, says so).
+    CHECK(load_error().rfind(file + ": missing", 0) == 0);
+    CHECK(error_of([&] { ContainerDir::open(root.path, "c3").load(); }).rfind(file + ": missing", 0) == 0);
+}
+
+TEST_CASE("a reader finds no record while a create holds the lock before its first save") {
+    TempRoot root;
+    ContainerDir d = ContainerDir::create(root.path, "c4");
+    sys::write_file(d.path() + "/config.json", "{}", 0600);
+    CHECK_FALSE(ContainerDir::open_for_reading(root.path, "c4").load().has_value());
+    CHECK_FALSE(d.load().has_value());
 }
 
 TEST_CASE("the state file reader is strict and round-trips a record") {
