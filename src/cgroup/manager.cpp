@@ -292,7 +292,7 @@ void update_cgroup(const ContainerCgroup& cg, const spec::Resources& r, const sp
     const std::string top = systemd::require_controllers(cg, needs);
     enable_controllers(top, cg.dir(), needs);
     v2::apply_resources(files, r, v2::ApplyMode::update);
-    if (!r.devices.empty() && !cg.systemd_user) {
+    if (!r.devices.empty() && cg.device_filter && !cg.systemd_user) {
         spec::Config with_new = config;
         if (!with_new.linux_) with_new.linux_ = spec::Linux{};
         if (!with_new.linux_->resources) with_new.linux_->resources = spec::Resources{};

@@ -9,6 +9,7 @@
 #include "ocirt/runtime/update_request.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
 #include "ocirt/util/strings.hpp"
 
 namespace ocirt::runtime {
@@ -139,7 +140,17 @@ void update_container(const GlobalOptions& g, const UpdateOptions& o) {
                      no_cgroup_reason(g));
             spec::Resources& current = cfg.linux_->resources ? *cfg.linux_->resources : cfg.linux_->resources.emplace();
             const spec::Resources touched = merge(current, asked);
-            cgroup::update_cgroup(locate_cgroup(*rec), touched, cfg);
+            cgroup::ContainerCgroup cg = locate_cgroup(*rec);
+            // Rootless, create loaded no device filter (cgroup/rootless.hpp: the devices are the
+            // host's nodes bound at create); update loads none either. runc ignores the devices'
+            // errors rootless; ocirt says so.
+            if (is_rootless(g.rootless) && is_rootless(Rootless::auto_detect)) {
+                cg.device_filter = false;
+                if (!touched.devices.empty())
+                    log::warn("/linux/resources/devices: not applied: running rootless, the container has no "
+                              "device filter (its devices are the host's nodes bound at create)");
+            }
+            cgroup::update_cgroup(cg, touched, cfg);
         }
         update_intel_rdt(o, dir, rec->pid, cfg);
         sys::replace_file(dir.config_path(), spec::config_to_json(cfg).dump(), 0600);

@@ -141,7 +141,7 @@ void setup(ContainerCgroup& cg, const spec::Config& c) {
 void update(const ContainerCgroup& cg, const spec::Resources& r, const spec::Config& config) {
     check_resources(cg.v1_dirs, r, cg.unified);
     apply_resources(cg.v1_dirs, r, ApplyMode::update);
-    if (!r.devices.empty()) {
+    if (!r.devices.empty() && cg.device_filter) {
         spec::Config with_new = config;
         if (!with_new.linux_) with_new.linux_ = spec::Linux{};
         if (!with_new.linux_->resources) with_new.linux_->resources = spec::Resources{};

@@ -100,6 +100,29 @@ def test_update_in_a_delegated_cgroup(runtime_info, delegated, rl):
     wait_until(lambda: not cg.exists(), what="the container's cgroup to go")
 
 
+def test_update_devices_in_a_delegated_cgroup(runtime_info, delegated, rl):
+    # A rootless container has no device filter (its devices are the host's nodes bound at
+    # create): an update's device rules load none either. runc ignores the devices' errors
+    # rootless; ocirt warns. Root's update of the same would deny /dev/null.
+    rl.bundle.linux["cgroupsPath"] = f"/{delegated.name}/c1"
+    rl.bundle.args("/bin/sleep", "300")
+    rl.save()
+    doc = rl.tmp / "devices.json"
+    doc.write_text(json.dumps({"devices": [{"allow": False, "access": "rwm"}]}))
+    os.chown(doc, rl.pw.pw_uid, rl.pw.pw_gid)
+    r = rl.run("ud1", "--detach", cgroup=delegated / "caller")
+    assert r.returncode == 0, r.stderr
+    u = rl.run_as("update", "--resources", str(doc), "ud1")
+    assert u.returncode == 0, u.stderr
+    if not runtime_info.is_runc:
+        assert "/linux/resources/devices: not applied: running rootless" in u.stderr, u.stderr
+    inside = rl.run_as("exec", "ud1", "/bin/sh", "-c", "echo x > /dev/null && echo ok", cgroup=delegated / "caller")
+    assert inside.returncode == 0 and inside.stdout.strip() == "ok", inside.stderr
+    assert json.loads(rl.run_as("state", "ud1").stdout)["status"] == "running"
+    assert rl.run_as("delete", "--force", "ud1").returncode == 0
+    wait_until(lambda: not (delegated / "c1").exists(), what="the container's cgroup to go")
+
+
 @pytest.mark.parametrize("limits", [False, True], ids=["no-limits", "limits"])
 def test_delegated_cgroup_out_of_reach(runtime_info, delegated, rl, limits):
     # The user runs the runtime from outside the delegated subtree: it may make directories there,
