@@ -299,7 +299,8 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
         boot.extra_fds = p.extra_fds;
         // Without a cgroup of its own (rootless, nothing delegated) the container stays in ours:
         // that is what a cgroup2 mount that cannot be made binds instead (runc binds the hierarchy).
-        boot.cgroup_dir = cg ? cg->dir() : cgroup::own_cgroup_dir();
+        // Only a rootless caller needs that fallback: root's creates skip the mountinfo read.
+        boot.cgroup_dir = cg ? cg->dir() : rootless ? cgroup::own_cgroup_dir() : std::string();
         boot.cgroup_v1 = cgroup_mount_hierarchies(p.config, cg ? &*cg : nullptr);
         boot.fork_as_sibling = o.no_subreaper;
         put_filter(boot, filter);
