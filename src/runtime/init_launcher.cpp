@@ -57,9 +57,13 @@ LaunchedInit launch_init(const InitBootstrap& boot_in, const std::vector<int>& f
     std::optional<pid_t> spawned;
     if (cgroup_dir_fd >= 0) spawned = sys::spawn_exec_fd_into_cgroup(exe.get(), argv, {}, child_fd, cgroup_dir_fd);
     if (spawned) {
-        // Born in its cgroup: the cgroup.procs fds (the last join_cgroups ones) are not needed.
-        fds.resize(fds.size() - static_cast<size_t>(boot.join_cgroups));
-        boot.join_cgroups = 0;
+        // Born in its cgroup2 cgroup: that join fd (the last of the join_cgroups ones, which
+        // only the trace fd may follow) is not needed; v1 hierarchies are still joined.
+        const size_t end = fds.size() - (boot.trace ? 1 : 0);
+        if (boot.join_cgroups > 0 && end > 0) {
+            fds.erase(fds.begin() + static_cast<std::ptrdiff_t>(end - 1));
+            --boot.join_cgroups;
+        }
         log::debug("init stage cloned into its cgroup");
     } else {
         spawned = sys::spawn_exec_fd(exe.get(), argv, {}, child_fd);

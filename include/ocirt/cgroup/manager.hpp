@@ -72,15 +72,17 @@ bool moved_by_manager(const ContainerCgroup& cg);
 /// init or exec stage before it is sent its bootstrap, so that its own join (through the
 /// cgroup.procs fd) is then within the cgroup. Nothing for other cgroups.
 void attach_by_manager(const ContainerCgroup& cg, pid_t pid);
-/// cgroup.procs of the cgroup in each of its hierarchies, open for writing, for the init stage
-/// to join with (each fd in turn, before it unshares anything).
+/// The file of the cgroup in each of its hierarchies that a single-threaded stage joins by,
+/// open for writing, for the init stage to join with (each fd in turn, before it unshares
+/// anything): a v1 directory's `tasks` (no global lock: manager.cpp says why), then the
+/// cgroup2 directory's cgroup.procs, last.
 std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg);
-/// The cgroup's directory, for clone3(CLONE_INTO_CGROUP), when that is the whole membership:
-/// the v2 driver (one unified hierarchy) without a systemd unit (whose hand_over moves the
-/// process itself). nullopt otherwise (v1 and hybrid hosts join per hierarchy).
+/// The cgroup2 directory, for clone3(CLONE_INTO_CGROUP): the v2 driver's, or the v1 driver's on
+/// a hybrid host (whose v1 hierarchies are still joined through open_for_join's fds); nullopt
+/// for a systemd unit (whose hand_over moves the process itself) and on a legacy host.
 std::optional<sys::Fd> open_for_clone(const ContainerCgroup& cg);
-/// Moves the calling process into the cgroup whose cgroup.procs `procs_fd` is (writes "0").
-/// The permission checks use the credentials of whoever opened the fd.
+/// Moves the calling process (single-threaded) into the cgroup whose `tasks` or cgroup.procs
+/// `procs_fd` is (writes "0"). The permission checks use the credentials of whoever opened the fd.
 void join(int procs_fd);
 /// What state.json keeps of a container's cgroup.
 struct CgroupRecord {
