@@ -236,7 +236,7 @@ done
 hf_args=(--runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine.json" --style basic)
 # $$ is the PID of the shell hyperfine starts for each iteration: a fresh
 # container ID every time; `run` deletes the container when it exits.
-# Rows: NAME (the spec bundle), NAME-nocg, NAME-podman, NAME-csd.
+# Rows: NAME (the spec bundle), NAME-nocg, NAME-podman, NAME-csd, ocirt-nocg-csd.
 for name in "${active[@]}"; do
     hf_args+=(--command-name "$name" "$(command_for "$name" "bench-$name-\$\$")")
 done
@@ -249,6 +249,10 @@ done
 for name in "${active[@]}"; do
     hf_args+=(--command-name "$name-csd" "$(command_for "$name" "bench-$name-csd-\$\$" "" "" csd)")
 done
+# The three-process form like for like with crun: no cgroup, as crun does none here.
+if [[ " ${active[*]} " == *" ocirt "* ]]; then
+    hf_args+=(--command-name "ocirt-nocg-csd" "$(command_for ocirt "bench-ocirt-nocg-csd-\$\$" "" nocg csd)")
+fi
 if [[ " ${active[*]} " == *" crun "* && $crun_wrapped == 1 ]]; then
     hf_args+=(--command-name "crun-wrapper" "$wrap_prefix true'")
 fi
@@ -301,7 +305,8 @@ def ratio(name, other):
     if not name.startswith("ocirt"):
         return "-"
     suffix = name[len("ocirt"):]
-    peer = results.get(other + ("" if suffix == "-nocg" else suffix))
+    # ocirt-nocg is like for like with the plain rows, ocirt-nocg-csd with the -csd ones.
+    peer = results.get(other + suffix.replace("-nocg", "", 1))
     if peer is None or name not in results:
         return "-"
     return f"{results[name]['mean'] / peer['mean']:.2f}"
