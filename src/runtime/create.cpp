@@ -363,8 +363,12 @@ CreatedContainer create_steps(const GlobalOptions& g, const CreateOptions& o, bo
             if (!o.console_socket.empty())
                 with_context("--console-socket " + o.console_socket,
                              [&] { terminal::send_console_master(o.console_socket, m.fds[0].get()); });
-            else
+            else {
                 out.console_master = std::move(m.fds[0]);
+                // `run` in the foreground: the caller's window size now, before `start` lets
+                // the process run (the proxy that follows resizes tracks SIGWINCH only later).
+                terminal::copy_window_size(0, 1, out.console_master.get());
+            }
             m = init.channel.receive();
         }
         if (m.type != Msg::mounts_ready) fail("sync: expected mounts_ready, got {}", msg_name(m.type));

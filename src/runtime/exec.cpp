@@ -224,8 +224,10 @@ int exec_in_container(const GlobalOptions& g, const ExecOptions& o) {
                 if (m.fds.empty()) fail("sync: console_master without an fd");
                 if (!o.console_socket.empty())
                     terminal::send_console_master(o.console_socket, m.fds[0].get());
-                else
+                else {
                     master = std::move(m.fds[0]);
+                    terminal::copy_window_size(0, 1, master.get());  // as soon as the terminal exists
+                }
                 m = init.channel.receive();
             }
             if (hand_over_listener(m, container_cfg, pid, hook_state(*rec, st))) m = init.channel.receive();

@@ -179,15 +179,17 @@ bool TerminalProxy::on_event(int fd, short revents) {
 
 bool TerminalProxy::on_readable(int fd) { return on_event(fd, POLLIN); }
 
-void TerminalProxy::sync_window_size() {
+void TerminalProxy::sync_window_size() { copy_window_size(in_, out_, master_); }
+
+void copy_window_size(int in_fd, int out_fd, int master_fd) {
     int source = -1;
-    if (sys::is_tty(in_)) {
-        source = in_;
-    } else if (sys::is_tty(out_)) {
-        source = out_;
+    if (sys::is_tty(in_fd)) {
+        source = in_fd;
+    } else if (sys::is_tty(out_fd)) {
+        source = out_fd;
     }
     if (source < 0) return;
-    sys::set_window_size(master_, sys::get_window_size(source));
+    sys::set_window_size(master_fd, sys::get_window_size(source));
 }
 
 }  // namespace ocirt::terminal

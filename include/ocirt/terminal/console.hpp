@@ -41,6 +41,10 @@ void send_console_master(const std::string& console_socket_path, int master_fd,
 /// The receiving side of send_console_master on a connected socket: exactly one fd expected.
 sys::Fd receive_console_master(int conn_fd);
 
+/// Gives the container's terminal (`master_fd`) the caller's window size, read from `in_fd`,
+/// else `out_fd`, when one of them is a tty; nothing otherwise.
+void copy_window_size(int in_fd, int out_fd, int master_fd);
+
 /// `run` with a terminal and no console socket: copies the caller's stdin to the master and the
 /// master to the caller's stdout. While it lives, the caller's stdin terminal (if it is one) is
 /// in raw mode, so keys like ^C reach the container's terminal instead of the runtime.
