@@ -157,14 +157,14 @@ std::vector<sys::Fd> open_for_join(const ContainerCgroup& cg) {
     if (cg.driver == Driver::v1) {
         for (const auto& [key, dir] : cg.v1_dirs) out.push_back(open_v1_join(dir));
     }
-    // The cgroup2 directory (v2 driver; v1 driver on a hybrid host) last: launch_init drops
-    // it when the init stage is cloned into it.
-    if (cg.driver == Driver::v2 || cg.unified) out.push_back(sys::open_at(AT_FDCWD, cg.dir() + "/cgroup.procs", O_WRONLY));
+    // The cgroup2 directory (v2 driver; v1 driver on a hybrid host: `unified`, which dir()
+    // needs too) last: launch_init drops it when the init stage is cloned into it.
+    if (cg.unified) out.push_back(sys::open_at(AT_FDCWD, cg.dir() + "/cgroup.procs", O_WRONLY));
     return out;
 }
 
 std::optional<sys::Fd> open_for_clone(const ContainerCgroup& cg) {
-    if (!cg.systemd_unit.empty() || !(cg.driver == Driver::v2 || cg.unified)) return std::nullopt;
+    if (!cg.systemd_unit.empty() || !cg.unified) return std::nullopt;
     return sys::open_at(AT_FDCWD, cg.dir(), O_RDONLY | O_DIRECTORY);
 }
 
