@@ -55,7 +55,11 @@ bool multiple_of(const json& v, const json& m) {
     }
     long double q = as_long_double(v) / as_long_double(m);
     if (!std::isfinite(q)) return false;
-    long double r = std::round(q);
+    // q rounded to the nearest integer without std::round (roundl would be the
+    // runtime's only libm symbol): beyond 2^63 a long double has no fraction.
+    long double r = q;
+    if (std::fabs(q) < 9223372036854775808.0L)
+        r = static_cast<long double>(static_cast<std::int64_t>(q + (q < 0 ? -0.5L : 0.5L)));
     return std::fabs(q - r) <= 1e-9L * std::max<long double>(1.0L, std::fabs(q));
 }
 

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -39,6 +40,21 @@ TEST_CASE("json_source: builds the same value nlohmann does", "[validate][json]"
     CHECK(parsed.value["a"][1].is_number_integer());
     CHECK(parsed.value["a"][3].is_number_float());
     CHECK(parsed.value["d"].get<std::uint64_t>() == 18446744073709551615ull);
+}
+
+TEST_CASE("json_source: floating numbers round as nlohmann's do, underflow keeps its sign", "[validate][json]") {
+    const std::string text = "[0.1, -2.5e-3, 1.7976931348623157e308, 4.9e-324, 1e-400, -1e-400, 123456789012345678901234567890]";
+    auto parsed = parse_json(text);
+    REQUIRE(parsed.ok);
+    CHECK(parsed.value == json::parse(text));
+    CHECK(parsed.value[3].get<double>() > 0);          // the smallest subnormal, not zero
+    CHECK(parsed.value[4].get<double>() == 0);
+    CHECK_FALSE(std::signbit(parsed.value[4].get<double>()));
+    CHECK(std::signbit(parsed.value[5].get<double>()));  // -0
+    CHECK(parsed.value[6].is_number_float());
+    CHECK(syntax_error("[-1e400]") == "1:2 number out of range");
+    CHECK(syntax_error("[1.8e308]") == "1:2 number out of range");
+    CHECK(syntax_error("[0x10]") == "1:3 unexpected 'x': expected ',' or ']' after an array element");
 }
 
 TEST_CASE("json_source: every value and key has its line and column", "[validate][json]") {

@@ -122,6 +122,9 @@ TEST_CASE("schema: numbers — multipleOf", "[validate][schema]") {
     CHECK(errors_of({{"multipleOf", 2}}, 7) == Lines{": expected a multiple of 2, got 7"});
     CHECK(errors_of({{"multipleOf", 0.0001}}, 0.0075).empty());
     CHECK(errors_of({{"multipleOf", 1.5}}, 35).size() == 1);
+    CHECK(errors_of({{"multipleOf", 0.5}}, -3.5).empty());
+    CHECK(errors_of({{"multipleOf", 0.5}}, -3.25).size() == 1);
+    CHECK(errors_of({{"multipleOf", 0.1}}, 1e300).empty());  // no fraction left at that size
 }
 
 TEST_CASE("schema: combinators report the most useful errors", "[validate][schema]") {
