@@ -23,7 +23,11 @@ packages=(
     libfmt-dev
     catch2
     libsystemd-dev
+    lld
 )
+# lld: links the binary with its functions in the order of link/startup-order.txt
+# (meson option startup_order, link/README.md); without it the build warns and
+# links with ld as before.
 # libsystemd-dev: sd-bus's headers for the systemd cgroup driver (ocirt loads
 # libsystemd.so.0 with dlopen only when --systemd-cgroup is used). The VM
 # lane's systemd boot (meson test vm-systemd) runs the shared host root's
