@@ -56,9 +56,11 @@ bool multiple_of(const json& v, const json& m) {
     long double q = as_long_double(v) / as_long_double(m);
     if (!std::isfinite(q)) return false;
     // q rounded to the nearest integer without std::round (roundl would be the
-    // runtime's only libm symbol): beyond 2^63 a long double has no fraction.
+    // runtime's only libm symbol). From 2^62 up, a long double's fraction is at
+    // most .5 and the tolerance below is far wider, so q stands for itself there
+    // (and q ± 0.5 stays clear of the int64 conversion's limit).
     long double r = q;
-    if (std::fabs(q) < 9223372036854775808.0L)
+    if (std::fabs(q) < 4611686018427387904.0L)
         r = static_cast<long double>(static_cast<std::int64_t>(q + (q < 0 ? -0.5L : 0.5L)));
     return std::fabs(q - r) <= 1e-9L * std::max<long double>(1.0L, std::fabs(q));
 }

@@ -125,6 +125,7 @@ TEST_CASE("schema: numbers — multipleOf", "[validate][schema]") {
     CHECK(errors_of({{"multipleOf", 0.5}}, -3.5).empty());
     CHECK(errors_of({{"multipleOf", 0.5}}, -3.25).size() == 1);
     CHECK(errors_of({{"multipleOf", 0.1}}, 1e300).empty());  // no fraction left at that size
+    CHECK(errors_of({{"multipleOf", 1.5}}, 9.2e18).empty());  // a quotient between 2^62 and 2^63
 }
 
 TEST_CASE("schema: combinators report the most useful errors", "[validate][schema]") {
