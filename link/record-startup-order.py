@@ -133,6 +133,7 @@ def main():
         subprocess.run(["mount", "-t", "tracefs", "nodev", TRACEFS], check=True)
     work = tempfile.mkdtemp(prefix="ocirt-order-")
     placed, skipped = [], 0
+    buffer_kb = None
     order, seen, comms = [], set(), set()
     steps = []
     # Files, not pipes: a created container's init stage holds the command's stdio until `start`.
@@ -145,6 +146,8 @@ def main():
                 placed.append(i)
             except OSError:  # an offset the kernel refuses: that function stays unrecorded
                 skipped += 1
+        with open(os.path.join(TRACEFS, "buffer_size_kb")) as f:
+            buffer_kb = f.read().split()[0]  # "7" or "7 (expanded: 1408)": given back below
         tracefs("buffer_size_kb", "65536")
         tracefs("trace", "")
         tracefs(f"events/{GROUP}/enable", "1")
@@ -164,6 +167,8 @@ def main():
         for i in placed:
             tracefs("uprobe_events", f"-:{GROUP}/f{i}\n", append=True)
         tracefs("trace", "")
+        if buffer_kb:
+            tracefs("buffer_size_kb", buffer_kb)
         # Whatever a failed step left: its containers (and their cgroups), then the work dir.
         for argv in (argv for step in steps for argv in step if argv[3] in ("run", "create")):
             subprocess.run([*argv[:3], "delete", "--force", argv[-1]], stdin=subprocess.DEVNULL,
