@@ -147,7 +147,9 @@ def main():
             except OSError:  # an offset the kernel refuses: that function stays unrecorded
                 skipped += 1
         with open(os.path.join(TRACEFS, "buffer_size_kb")) as f:
-            buffer_kb = f.read().split()[0]  # "7" or "7 (expanded: 1408)": given back below
+            size = f.read()  # "1410", or "7 (expanded: 1408)" before the buffer is first used
+        expanded = re.search(r"expanded: (\d+)", size)
+        buffer_kb = expanded.group(1) if expanded else size.split()[0]  # given back below
         tracefs("buffer_size_kb", "65536")
         tracefs("trace", "")
         tracefs(f"events/{GROUP}/enable", "1")
