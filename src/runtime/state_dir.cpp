@@ -116,9 +116,12 @@ ContainerDir ContainerDir::create(const std::string& root, const std::string& id
         }
         ContainerDir made_here(path, id, std::move(lock));
         made_here.created_here_ = true;
-        if (made) return made_here;
+        // Empty (or holding only the temporary files of a first write that never reached its
+        // rename): this create's to fill. Asked also of a directory made here: another create
+        // can lock it between this one's mkdir and lock, find it empty and fill it first.
         if (!is_container_dir(path) && abandoned_before_first_record(path)) {
-            for (const auto& name : sys::list_dir(path)) sys::remove_file(path + "/" + name);
+            if (!made)
+                for (const auto& name : sys::list_dir(path)) sys::remove_file(path + "/" + name);
             return made_here;
         }
         // This process holds the lock: a missing record is an interrupted create's.
