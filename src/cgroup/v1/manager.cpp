@@ -132,7 +132,7 @@ void setup(ContainerCgroup& cg, const spec::Config& c) {
     cg.claimed = true;
     for (const auto& h : cg.host.v1_hierarchies)
         for (const auto& ctl : h.controllers)
-            if (ctl == "cpuset") init_cpuset(h.mount.mount_point, cg.v1_dirs.at(h.key));
+            if (ctl == "cpuset") init_cpuset(h.mount.mount_point, cg.v1_dirs.at(h.key), cg.created);
     apply_resources(cg.v1_dirs, r, ApplyMode::create);
     if (cg.device_filter) apply_device_list(cg, c);
     apply_unified(cg, u, ApplyMode::create);
