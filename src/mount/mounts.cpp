@@ -95,9 +95,13 @@ void remount_bind(const std::string& mounted, unsigned long flags, const std::st
 
 /// A "cgroup" mount on a legacy or hybrid host, as runc's mountCgroupV1: a tmpfs on the
 /// destination holding, for each v1 hierarchy, the container's own cgroup of it (read-only when
-/// the mount is). With a cgroup namespace the hierarchy is mounted afresh, so its root is the
-/// namespace's (the container's cgroup); without one, or where the kernel refuses that mount,
-/// the container's directory is bound. Co-mounted controllers get a symlink each
+/// the mount is). The container's directory is bound, private (no propagation from the host's
+/// hierarchy, as a fresh mount has none). runc and crun mount the hierarchy afresh when the
+/// container has a cgroup namespace: the same root, files, options and superblock, but the
+/// kernel walks every cgroup of the hierarchy on each such mount (cgroup_lock_and_drain_offline),
+/// so the cost grows with the containers on the host (docs/cgroup-v1.md). Only in a cgroup
+/// namespace joined by path, whose root is not the container's cgroup, is the hierarchy mounted
+/// afresh (bound where the kernel refuses that). Co-mounted controllers get a symlink each
 /// (cpu -> cpu,cpuacct), as on the host.
 void mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& o, const RootfsContext& ctx,
                      const std::string& what, const std::string& mount_label) {
@@ -112,7 +116,7 @@ void mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& o, co
         const std::string dest = m.destination + "/" + h.name;
         const std::string hwhat = fmt::format("{} ({} hierarchy)", what, h.subsystems);
         sys::Fd dir = sys::ensure_dir_in_root(rootfd, dest, 0755);
-        if (ctx.cgroup_namespace) {
+        if (ctx.cgroup_namespace_joined) {
             try {
                 sys::mount_fs("cgroup", sys::proc_fd_path(dir.get()), "cgroup", kDefault | readonly, h.subsystems, hwhat);
                 continue;
@@ -126,6 +130,7 @@ void mount_cgroup_v1(int rootfd, const spec::Mount& m, const MountOptions& o, co
         dir = sys::open_in_root(rootfd, dest, O_PATH);
         const std::string mounted = sys::proc_fd_path(dir.get());
         remount_bind(mounted, o.flags, hwhat);
+        sys::mount_fs("", mounted, "", MS_PRIVATE | MS_REC, "", hwhat + " (private)");
         apply_propagation(mounted, o, hwhat);
     }
     for (const auto& h : ctx.cgroup_v1)

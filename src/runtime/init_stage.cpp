@@ -144,7 +144,7 @@ int64_t monotonic_offset_us(const std::map<std::string, spec::TimeOffset>& offse
     ctx.own_mount_namespace = plan.creates(NamespaceType::mount);
     ctx.cgroup_dir = boot.cgroup_dir;
     ctx.cgroup_v1 = boot.cgroup_v1;
-    ctx.cgroup_namespace = plan.has(NamespaceType::cgroup);
+    ctx.cgroup_namespace_joined = plan.has(NamespaceType::cgroup) && !plan.creates(NamespaceType::cgroup);
     {
         sys::trace::Span rootfs_span("rootfs");
         mount::prepare_rootfs(cfg, ctx);

@@ -35,9 +35,11 @@ struct RootfsContext {
     /// A legacy or hybrid host's v1 hierarchies: a "cgroup" mount is then a tmpfs holding each
     /// (runc's mountCgroupV1), not cgroup2. Empty on a unified host.
     std::vector<CgroupV1Hierarchy> cgroup_v1;
-    /// The container has a cgroup namespace: v1 hierarchies are mounted afresh (rooted at the
-    /// namespace's root), not bound.
-    bool cgroup_namespace = false;
+    /// The container joins a cgroup namespace by path: its root is not the container's cgroup,
+    /// so v1 hierarchies are mounted afresh (rooted at that namespace's root). Otherwise each is
+    /// the container's directory bound: a cgroup namespace the container makes is rooted there,
+    /// and a bind shows what a fresh mount would, without the kernel's walk of the hierarchy.
+    bool cgroup_namespace_joined = false;
 };
 
 /// Phase 1, before the createRuntime hooks: propagation of "/", the rootfs bind mount, every

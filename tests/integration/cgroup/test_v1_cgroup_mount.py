@@ -1,8 +1,10 @@
 """A "cgroup" mount inside a container on a hybrid or legacy host, as runc's mountCgroupV1: a tmpfs
-on /sys/fs/cgroup holding each v1 hierarchy of the host, rooted at the container's own cgroup
-(mounted afresh with a cgroup namespace, bound without one), read-only; co-mounted controllers
-get symlinks, named hierarchies their name (systemd). The cgroup2 hierarchy of a hybrid host is
-not shown, as with runc and crun. Checked from inside with the probe, against ocirt and runc."""
+on /sys/fs/cgroup holding each v1 hierarchy of the host, rooted at the container's own cgroup,
+read-only; co-mounted controllers get symlinks, named hierarchies their name (systemd). ocirt binds
+the container's directory (runc and crun mount the hierarchy afresh in the container's cgroup
+namespace: the same view, but the kernel walks every cgroup of the hierarchy on each such mount),
+and mounts afresh only in a cgroup namespace joined by path. The cgroup2 hierarchy of a hybrid host is not shown, as with runc and crun.
+Checked from inside with the probe, against ocirt and runc."""
 
 import os
 
@@ -10,7 +12,7 @@ import pytest
 
 from runner import json_lines, probe_output
 from test_mounts import mount_at
-from test_namespaces import userns_bundle
+from test_namespaces import namespace_holder, userns_bundle
 from v1_host import hierarchies, in_path, proc_cgroups, require, require_v1, resources
 
 LIMIT = 48 * 2 ** 20
@@ -28,9 +30,18 @@ def names():
     return {os.path.basename(point): key for key, point in hierarchies().items()}
 
 
-def seen_inside(env, bundle, cgroupns=True):
-    """Runs a container with a memory limit; returns (cid, path, memory.limit_in_bytes seen
-    inside, the probe's stat of every name below /sys/fs/cgroup, the probe report)."""
+def in_a_namespace_with_shared_hierarchies():
+    """A shell_prefix running the runtime in a mount namespace of its own where the host's v1
+    hierarchies are shared mounts (a systemd host's are; this host's are private)."""
+    shared = " && ".join(f"mount --make-shared {point}" for point in hierarchies().values())
+    return ("exec unshare -m --propagation unchanged /bin/sh -c "
+            f"'mount --make-rprivate / && {shared} && exec \"$@\"' sh \"$@\"")
+
+
+def seen_inside(env, bundle, cgroupns=True, shell_prefix=None):
+    """Runs a container with a memory limit; returns (path, memory.limit_in_bytes seen inside,
+    whether a write there worked, the probe's stat of every name below /sys/fs/cgroup, the probe
+    report)."""
     cid = env.new_id()
     path = in_path(env, bundle, cid)
     resources(bundle)["memory"] = {"limit": LIMIT}
@@ -45,7 +56,7 @@ def seen_inside(env, bundle, cgroupns=True):
               "echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null && echo WROTE; "
               f"/probe stat /sys/fs/cgroup {' '.join(links)}; exec /probe")
     bundle.args("/bin/sh", "-c", script).save()
-    out = env.rt.run(cid, bundle.path).check().out
+    out = env.rt.run(cid, bundle.path, shell_prefix=shell_prefix).check().out
     objects = json_lines(out)
     return path, out.splitlines()[0], "WROTE" in out.splitlines(), objects[-2], probe_output(out)
 
@@ -75,12 +86,29 @@ def check_layout(limit_seen, wrote, stats, report, fstype="cgroup"):
                 assert st["type"] == "lnk" and st["link"] == name, (c, st)
 
 
-def test_with_a_cgroup_namespace_each_hierarchy_is_mounted_afresh(env, bundle):
-    path, limit_seen, wrote, stats, report = seen_inside(env, bundle, cgroupns=True)
+def test_with_a_cgroup_namespace_each_hierarchy_is_rooted_at_the_container_cgroup(env, bundle):
+    path, limit_seen, wrote, stats, report = seen_inside(
+        env, bundle, cgroupns=True, shell_prefix=in_a_namespace_with_shared_hierarchies())
     check_layout(limit_seen, wrote, stats, report)
-    # The namespace's root is the container's cgroup: the hierarchies show it as "/".
+    # The namespace's root is the container's cgroup: the hierarchies show it as "/", and no
+    # mount event of the host's hierarchy reaches them, shared as it is.
     for name in names():
-        assert mount_at(report, f"/sys/fs/cgroup/{name}")["root"] == "/"
+        m = mount_at(report, f"/sys/fs/cgroup/{name}")
+        assert m["root"] == "/", (name, m)
+        assert not [o for o in m["optional"] if o.startswith(("master:", "shared:"))], (name, m)
+
+
+def test_in_a_joined_cgroup_namespace_each_hierarchy_is_mounted_afresh(env, bundle):
+    # A namespace joined by path is rooted elsewhere than the container's cgroup: a fresh mount
+    # shows that root (a bind of the container's directory would not be below it).
+    bundle.add_namespace("cgroup", namespace_holder(env, "cgroup"))
+    bundle.config["mounts"] = [m for m in bundle.config["mounts"] if m["type"] != "cgroup"]
+    bundle.config["mounts"].append(dict(CGROUP_MOUNT))
+    bundle.args("/probe").save()
+    report = probe_output(env.rt.run(env.new_id(), bundle.path).check().out)
+    for key, point in hierarchies().items():
+        m = mount_at(report, f"/sys/fs/cgroup/{os.path.basename(point)}")
+        assert m["fstype"] == "cgroup" and m["root"] == "/", (key, m)
 
 
 def test_without_a_cgroup_namespace_the_container_cgroup_is_bound(env, bundle):
