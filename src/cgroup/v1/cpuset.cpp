@@ -1,30 +1,28 @@
-#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "ocirt/cgroup/v1/resources.hpp"
+#include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
 
 namespace ocirt::cgroup::v1 {
 
-void init_cpuset(const std::string& mount_point, const std::string& dir, const std::vector<std::string>& created) {
-    // From the top down: each level copies its parent's cpus/mems where it has none yet. The
-    // directories below a parent flagged here were made before the flag: they get it as the
-    // kernel gives it to the ones made later.
+void make_cpuset_dirs(const std::string& mount_point, const std::string& dir, std::vector<std::string>& created) {
+    // From the top down, each level complete before the next is made: the kernel gives a new
+    // directory its parent's cpus/mems (and the flag) only if the parent has clone_children
+    // when the child is made.
     std::string parent = mount_point;
     std::string cur = mount_point;
-    bool flagged_here = false;
     for (const auto& part : util::split(dir.substr(mount_point.size()), '/')) {
         if (part.empty()) continue;
         cur += "/" + part;
+        const bool made = sys::make_dir(cur, 0755, true);
+        if (made) created.push_back(cur);
         const CgroupDir child(cur), up(parent);
         for (const char* file : {"cpuset.cpus", "cpuset.mems"})
             if (child.read(file).empty()) child.write(file, up.read(file), std::string("/linux/resources/cpu (") + file + " from the parent cgroup)");
-        if (flagged_here || (cur != dir && std::find(created.begin(), created.end(), cur) != created.end())) {
-            child.write("cgroup.clone_children", "1", "/linux/cgroupsPath (cgroup.clone_children of a new cpuset cgroup)");
-            flagged_here = true;
-        }
+        if (made && cur != dir) child.write("cgroup.clone_children", "1", "/linux/cgroupsPath (cgroup.clone_children of a new parent cgroup)");
         parent = cur;
     }
 }

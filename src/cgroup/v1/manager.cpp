@@ -1,5 +1,6 @@
 #include "ocirt/cgroup/v1/manager.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -127,12 +128,14 @@ void setup(ContainerCgroup& cg, const spec::Config& c) {
     for (const auto& d : all_dirs(cg))
         if (sys::exists(d) && !processes(CgroupDir(d)).empty())
             fail("/linux/cgroupsPath: cgroup {} already has processes", d);
-    for (const auto& h : cg.host.v1_hierarchies) make_dirs(h.mount.mount_point, cg.v1_dirs.at(h.key), cg.created);
-    if (cg.unified) make_dirs(cg.mount.mount_point, cg.dir(), cg.created);
+    // Claimed first: a failure part-way (a cpuset copy) removes what was made.
     cg.claimed = true;
-    for (const auto& h : cg.host.v1_hierarchies)
-        for (const auto& ctl : h.controllers)
-            if (ctl == "cpuset") init_cpuset(h.mount.mount_point, cg.v1_dirs.at(h.key), cg.created);
+    for (const auto& h : cg.host.v1_hierarchies) {
+        const bool cpuset = std::find(h.controllers.begin(), h.controllers.end(), "cpuset") != h.controllers.end();
+        if (cpuset) make_cpuset_dirs(h.mount.mount_point, cg.v1_dirs.at(h.key), cg.created);
+        else make_dirs(h.mount.mount_point, cg.v1_dirs.at(h.key), cg.created);
+    }
+    if (cg.unified) make_dirs(cg.mount.mount_point, cg.dir(), cg.created);
     apply_resources(cg.v1_dirs, r, ApplyMode::create);
     if (cg.device_filter) apply_device_list(cg, c);
     apply_unified(cg, u, ApplyMode::create);

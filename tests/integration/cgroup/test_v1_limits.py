@@ -127,10 +127,10 @@ def test_cpuset_pins_the_container_under_a_new_parent(env, bundle):
 @pytest.mark.ocirt_only("runc copies cpuset.cpus/mems into every new container")
 def test_a_parent_cpuset_made_by_create_hands_its_cpus_to_the_next_containers(env, bundle):
     require("cpuset")
-    # The first create makes the parent and gives it cgroup.clone_children: the kernel then
-    # copies its cpus/mems (and the flag) into each later container's cpuset at mkdir (no
-    # 0.7 ms write); the first container's directory gets the flag as the later ones do. A
-    # parent the caller made keeps its flag, and so does a container below it.
+    # The first create makes the parent and gives it cgroup.clone_children before making its
+    # own directory: the kernel then copies the parent's cpus/mems (and the flag) into each
+    # container's cpuset at mkdir (no 0.7 ms write). A parent the caller made keeps its flag,
+    # and so does a container below it.
     import os
     root = mount_of("cpuset")
     made_by_test = f"{root}/ocirt-v1-it-{env.new_id()}"

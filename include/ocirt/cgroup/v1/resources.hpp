@@ -32,15 +32,14 @@ void apply_memory(const CgroupDir& cg, const spec::MemoryResources& m, ApplyMode
 /// cpu → cpu.shares, cpu.cfs_period_us, cpu.cfs_quota_us, cpu.cfs_burst_us, cpu.rt_period_us,
 /// cpu.rt_runtime_us, cpu.idle.
 void apply_cpu(const CgroupDir& cg, const spec::CpuResources& c);
-/// Gives each cpuset directory from `mount_point` down to `dir` that has an empty cpuset.cpus or
-/// cpuset.mems its parent's (runc's ensureParent/copyIfNeeded: a new v1 cpuset is empty and no
-/// task may join it). A parent directory above `dir` that is in `created` (made by this create)
-/// also gets cgroup.clone_children, as LXC sets it, so the kernel hands its cpus/mems to the
-/// next containers made below it: a write of cpuset.cpus costs 0.6-0.8 ms, a fifth of a cgroup
-/// set-up. The kernel copies the flag into each new child, so the directories below such a
-/// parent have it too (a cgroup made inside the container starts with the container's
-/// cpus/mems, not empty); a parent ocirt did not make keeps its own.
-void init_cpuset(const std::string& mount_point, const std::string& dir, const std::vector<std::string>& created);
+/// mkdir of each missing cpuset directory from `mount_point` down to `dir`, recorded in `created`
+/// as it goes, each given its parent's cpuset.cpus/cpuset.mems where it has none (runc's
+/// ensureParent/copyIfNeeded: a new v1 cpuset is empty and no task may join it). A parent made
+/// here also gets cgroup.clone_children before its child is made, as LXC sets it: the kernel
+/// then gives each directory made below it (this container's, and the next containers') the
+/// parent's cpus/mems and the flag at mkdir, where a write of cpuset.cpus costs 0.6-0.8 ms (a
+/// sched-domain rebuild). A parent ocirt did not make keeps its flag.
+void make_cpuset_dirs(const std::string& mount_point, const std::string& dir, std::vector<std::string>& created);
 /// cpu.cpus / cpu.mems → cpuset.cpus, cpuset.mems.
 void apply_cpuset(const CgroupDir& cg, const spec::CpuResources& c);
 /// pids.limit → pids.max ("max" for a limit <= 0).
