@@ -6,11 +6,17 @@
 #
 #   create    `create` of one more container (its prepare step deletes it again)
 #   delete    `delete` of that created container (its prepare step creates it)
+#
+# Each prepare step then waits (bench/settle.sh, at most 3 s) for the CPUs to be
+# idle: the kernel finishes a deletion in kworkers, more slowly the more
+# containers there are, and the timed command would otherwise pay for it.
 #   state     `state` of one of the N
 #   list      `list` of the N (the table)
 #   list-json `list --format json`
 #
-# and the script prints each mean with its ratio to the smallest count.
+# and the script prints each mean with its ratio to the smallest count. Before
+# each hyperfine run it waits (at most a minute) for the CPUs to be 90 % idle:
+# filling leaves the kernel seconds of clean-up work in kworkers.
 #
 #   bench/scale.sh [--counts "10 100 1000"] [--runs N] [--warmup N]
 #                  [--created] [--no-runc] [--keep]
@@ -157,19 +163,21 @@ for n in $counts; do
     done
     # -N: no shell around the timed commands (a few ms of noise at this scale); hyperfine's stdin
     # and stdout are /dev/null, which the containers inherit.
+    settle=$repo/bench/settle.sh
     hf_args=(-N --runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine-$n.json" --style basic)
     for name in "${runtimes[@]}"; do
         bin=${binary[$name]}
         r="$bin --root $work/root-$name"
         one="$prefix-00001"
-        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1 || true'"
+        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $settle'"
             --command-name "$name create" "$r create --bundle $bundle $probe")
-        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null'"
+        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null; $settle'"
             --command-name "$name delete" "$r delete $probe")
         hf_args+=(--prepare true --command-name "$name state" "$r state $one")
         hf_args+=(--prepare true --command-name "$name list" "$r list")
         hf_args+=(--prepare true --command-name "$name list-json" "$r list --format json")
     done
+    wait_quiet 60
     echo "== N=$n: hyperfine, $runs runs (+$warmup warm-up) of each" >&2
     hyperfine "${hf_args[@]}" </dev/null >/dev/null
     for name in "${runtimes[@]}"; do
