@@ -2,21 +2,21 @@
 # How the cost of one container operation grows with the number of containers
 # already there: for each count N (default 10, 100 and 1000) the root is filled
 # up to N containers running busybox `sleep`, then one hyperfine run times, for
-# ocirt and Debian's runc side by side:
+# ocirt and then Debian's runc, each alone on the host (its N containers and
+# none of the other's, which are all deleted before the next runtime fills):
 #
 #   create    `create` of one more container (its prepare step deletes it again)
 #   delete    `delete` of that created container (its prepare step creates it)
-#
-# Each prepare step then waits (bench/settle.sh, at most 3 s) for the CPUs to be
-# idle: the kernel finishes a deletion in kworkers, more slowly the more
-# containers there are, and the timed command would otherwise pay for it.
 #   state     `state` of one of the N
 #   list      `list` of the N (the table)
 #   list-json `list --format json`
 #
-# and the script prints each mean with its ratio to the smallest count. Before
-# each hyperfine run it waits (at most a minute) for the CPUs to be 90 % idle:
-# filling leaves the kernel seconds of clean-up work in kworkers.
+# Each create/delete prepare step then waits (bench/settle.sh, at most 3 s) for
+# the CPUs to be idle: the kernel finishes a deletion in kworkers, more slowly
+# the more containers there are, and the timed command would otherwise pay for
+# it. Before each hyperfine run it waits (at most a minute) for the CPUs to be
+# 90 % idle: filling leaves the kernel seconds of clean-up work in kworkers.
+# The script prints each mean with its ratio to the smallest count.
 #
 #   bench/scale.sh [--counts "10 100 1000"] [--runs N] [--warmup N]
 #                  [--created] [--no-runc] [--keep]
@@ -155,20 +155,20 @@ fill() {
     [[ $have == "$n" ]] || die "$name: $have containers instead of $n"
 }
 
-for n in $counts; do
-    for name in "${runtimes[@]}"; do
+# Each runtime alone on the host: its N containers, none of the other's (whose memory
+# cgroups, superblocks and tasks the kernel would walk too), then all of them deleted.
+settle=$repo/bench/settle.sh
+for name in "${runtimes[@]}"; do
+    bin=${binary[$name]}
+    r="$bin --root $work/root-$name"
+    one="$prefix-00001"
+    for n in $counts; do
         t0=$(date +%s.%N)
         fill "$name" "$n"
         note "$name: $n containers $([[ $created_only == 1 ]] && echo created || echo running) ($(awk "BEGIN {printf \"%.0f\", $(date +%s.%N) - $t0}") s to fill)"
-    done
-    # -N: no shell around the timed commands (a few ms of noise at this scale); hyperfine's stdin
-    # and stdout are /dev/null, which the containers inherit.
-    settle=$repo/bench/settle.sh
-    hf_args=(-N --runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine-$n.json" --style basic)
-    for name in "${runtimes[@]}"; do
-        bin=${binary[$name]}
-        r="$bin --root $work/root-$name"
-        one="$prefix-00001"
+        # -N: no shell around the timed commands (a few ms of noise at this scale); hyperfine's
+        # stdin and stdout are /dev/null, which the containers inherit.
+        hf_args=(-N --runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine-$name-$n.json" --style basic)
         hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $settle'"
             --command-name "$name create" "$r create --bundle $bundle $probe")
         hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null; $settle'"
@@ -176,16 +176,15 @@ for n in $counts; do
         hf_args+=(--prepare true --command-name "$name state" "$r state $one")
         hf_args+=(--prepare true --command-name "$name list" "$r list")
         hf_args+=(--prepare true --command-name "$name list-json" "$r list --format json")
-    done
-    wait_quiet 60
-    echo "== N=$n: hyperfine, $runs runs (+$warmup warm-up) of each" >&2
-    hyperfine "${hf_args[@]}" </dev/null >/dev/null
-    for name in "${runtimes[@]}"; do
-        "${binary[$name]}" --root "$work/root-$name" delete --force "$probe" >/dev/null 2>&1 || true
+        wait_quiet 60
+        echo "== $name, N=$n: hyperfine, $runs runs (+$warmup warm-up) of each" >&2
+        hyperfine "${hf_args[@]}" </dev/null >/dev/null
+        "$bin" --root "$work/root-$name" delete --force "$probe" >/dev/null 2>&1 || true
         # Sanity: list shows exactly the N.
-        have=$("${binary[$name]}" --root "$work/root-$name" list -q | wc -l)
+        have=$("$bin" --root "$work/root-$name" list -q | wc -l)
         [[ $have == "$n" ]] || note "$name: list shows $have containers after the N=$n run, not $n"
     done
+    delete_all "$name"
 done
 
 echo
@@ -198,16 +197,17 @@ for name in "${runtimes[@]}"; do
     esac
     echo "  $name: ${binary[$name]} (${version:-version unknown})"
 done
-echo "  $runs runs (+$warmup warm-up) per cell, one hyperfine run per N; ratio = mean / mean at N=${counts%% *}"
+echo "  $runs runs (+$warmup warm-up) per cell, one hyperfine run per runtime and N, each runtime alone on the host;"
+echo "  ratio = mean / mean at N=${counts%% *}"
 echo
 # shellcheck disable=SC2086
-"$python" - "$work" $counts <<'EOF'
+"$python" - "$work" "${runtimes[*]}" $counts <<'EOF'
 import json, sys
 
-work, counts = sys.argv[1], sys.argv[2:]
+work, runtimes, counts = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
 wall, cpu, names = {}, {}, []
-for n in counts:
-    with open(f"{work}/hyperfine-{n}.json") as f:
+for name, n in [(name, n) for name in runtimes for n in counts]:
+    with open(f"{work}/hyperfine-{name}-{n}.json") as f:
         for r in json.load(f)["results"]:
             wall[(r["command"], n)] = (r["mean"] * 1000, (r["stddev"] or 0) * 1000)
             cpu[(r["command"], n)] = ((r["user"] + r["system"]) * 1000, None)
