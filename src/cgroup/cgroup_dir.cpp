@@ -28,13 +28,25 @@ std::optional<std::string> CgroupDir::try_read(const std::string& name) const {
     const std::string path = file(name);
     const sys::Fd fd = sys::try_open_at(AT_FDCWD, path, O_RDONLY);
     if (!fd) return std::nullopt;
-    std::string s = with_context(path, [&] { return sys::read_fd(fd.get(), 1u << 20); });
+    std::string s;
+    try {
+        s = with_context(path, [&] { return sys::read_fd(fd.get(), 1u << 20); });
+    } catch (const Error& e) {
+        if (e.code() == ENODEV) return std::nullopt;  // the cgroup was removed after the open
+        throw;
+    }
     while (!s.empty() && s.back() == '\n') s.pop_back();
     return s;
 }
 
 std::optional<std::string> CgroupDir::try_read_value(const std::string& name) const {
-    auto s = sys::try_read_single_record(file(name));
+    std::optional<std::string> s;
+    try {
+        s = sys::try_read_single_record(file(name));
+    } catch (const Error& e) {
+        if (e.code() == ENODEV) return std::nullopt;  // the cgroup was removed after the open
+        throw;
+    }
     if (s) while (!s->empty() && s->back() == '\n') s->pop_back();
     return s;
 }

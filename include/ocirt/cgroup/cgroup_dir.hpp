@@ -25,7 +25,9 @@ public:
     void write(const std::string& name, const std::string& value, const std::string& field) const;
     /// Reads an interface file, without the trailing newline.
     std::string read(const std::string& name) const;
-    /// Reads an interface file; nullopt if it does not exist.
+    /// Reads an interface file; nullopt if it does not exist, or if the cgroup was removed between
+    /// the open and the read (the kernel then answers ENODEV: systemd removes a scope's cgroup
+    /// once its last process is gone, while delete is reading it).
     std::optional<std::string> try_read(const std::string& name) const;
     /// Like try_read, for a file that holds one value (cgroup.freeze, freezer.self_freezing):
     /// one read (sys::try_read_single_record).
