@@ -3,8 +3,9 @@ on /sys/fs/cgroup holding each v1 hierarchy of the host, rooted at the container
 read-only; co-mounted controllers get symlinks, named hierarchies their name (systemd). ocirt binds
 the container's directory (runc and crun mount the hierarchy afresh in the container's cgroup
 namespace: the same view, but the kernel walks every cgroup of the hierarchy on each such mount),
-and mounts afresh only in a cgroup namespace joined by path. The cgroup2 hierarchy of a hybrid host is not shown, as with runc and crun.
-Checked from inside with the probe, against ocirt and runc."""
+and mounts afresh only in a cgroup namespace joined by path. The cgroup2 hierarchy of a hybrid
+host is not shown, as with runc and crun. Checked from inside with the probe, against ocirt and
+runc."""
 
 import os
 
