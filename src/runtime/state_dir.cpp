@@ -3,6 +3,9 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -72,12 +75,14 @@ bool same_dir(int fd, const std::string& path) {
     return at_path->st_dev == held.st_dev && at_path->st_ino == held.st_ino;
 }
 
-/// A directory a killed create made but never recorded anything in: empty, or only the
-/// temporary files of an atomic write that did not reach its rename.
-bool abandoned_before_first_record(const std::string& path) {
-    for (const auto& name : sys::list_dir(path))
-        if (name.find(".tmp-") == std::string::npos) return false;
-    return true;
+/// The names in a directory nothing has been recorded in yet (one just made, or one a killed
+/// create made): none, or only the temporary files of an atomic write that did not reach its
+/// rename. nullopt if it holds anything else (config.json, state.json: a container's).
+std::optional<std::vector<std::string>> before_first_record(const std::string& path) {
+    auto names = sys::list_dir(path);
+    for (const auto& name : names)
+        if (name.find(".tmp-") == std::string::npos) return std::nullopt;
+    return names;
 }
 
 }  // namespace
@@ -94,12 +99,8 @@ ContainerDir ContainerDir::create(const std::string& root, const std::string& id
     sys::make_dirs(root, 0700);
     const std::string path = root + "/" + id;
     for (int attempt = 0;; ++attempt) {
-        bool made = false;
-        try {
-            made = sys::make_dir(path, 0711, false);
-        } catch (const Error& e) {
-            if (e.code() != EEXIST) throw;
-        }
+        // Made here or not, what decides is what the directory holds once locked (below).
+        sys::make_dir(path, 0711, true);
         // The lock is taken before anything is written in the directory: a `delete` that gets
         // there first finds no record (not a container) and leaves it alone; one that comes
         // later waits for this create to finish or fail.
@@ -116,12 +117,11 @@ ContainerDir ContainerDir::create(const std::string& root, const std::string& id
         }
         ContainerDir made_here(path, id, std::move(lock));
         made_here.created_here_ = true;
-        // Empty (or holding only the temporary files of a first write that never reached its
-        // rename): this create's to fill. Asked also of a directory made here: another create
-        // can lock it between this one's mkdir and lock, find it empty and fill it first.
-        if (!is_container_dir(path) && abandoned_before_first_record(path)) {
-            if (!made)
-                for (const auto& name : sys::list_dir(path)) sys::remove_file(path + "/" + name);
+        // Nothing recorded in it yet: this create's to fill. Asked also of a directory made
+        // here: another create can lock it between this one's mkdir and lock, find it empty and
+        // fill it first.
+        if (const auto leftovers = before_first_record(path)) {
+            for (const auto& name : *leftovers) sys::remove_file(path + "/" + name);
             return made_here;
         }
         // This process holds the lock: a missing record is an interrupted create's.
@@ -203,7 +203,7 @@ bool remove_abandoned(const std::string& root, const std::string& id) {
     const auto st = sys::stat_path(path, false);
     if (!st || !S_ISDIR(st->st_mode)) return false;
     sys::Fd lock = lock_dir(path);
-    if (!same_dir(lock.get(), path) || is_container_dir(path) || !abandoned_before_first_record(path)) return false;
+    if (!same_dir(lock.get(), path) || !before_first_record(path)) return false;
     sys::remove_tree(path);
     return true;
 }
