@@ -2,6 +2,10 @@
 
 #include <fcntl.h>
 
+#include <cerrno>
+#include <optional>
+#include <string>
+
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/strings.hpp"
@@ -23,32 +27,37 @@ std::string CgroupDir::read(const std::string& name) const {
     return s;
 }
 
+namespace {
+
+/// `read()` without its trailing newlines; nullopt where it finds nothing, or where the cgroup
+/// was removed between the open and the read (kernfs answers ENODEV).
+template <typename Read>
+std::optional<std::string> unless_removed(Read read) {
+    std::optional<std::string> s;
+    try {
+        s = read();
+    } catch (const Error& e) {
+        if (e.code() == ENODEV) return std::nullopt;
+        throw;
+    }
+    if (s) while (!s->empty() && s->back() == '\n') s->pop_back();
+    return s;
+}
+
+}  // namespace
+
 std::optional<std::string> CgroupDir::try_read(const std::string& name) const {
     // One open, no stat first (`list` reads the freezer state of every container).
     const std::string path = file(name);
     const sys::Fd fd = sys::try_open_at(AT_FDCWD, path, O_RDONLY);
     if (!fd) return std::nullopt;
-    std::string s;
-    try {
-        s = with_context(path, [&] { return sys::read_fd(fd.get(), 1u << 20); });
-    } catch (const Error& e) {
-        if (e.code() == ENODEV) return std::nullopt;  // the cgroup was removed after the open
-        throw;
-    }
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
+    return unless_removed([&]() -> std::optional<std::string> {
+        return with_context(path, [&] { return sys::read_fd(fd.get(), 1u << 20); });
+    });
 }
 
 std::optional<std::string> CgroupDir::try_read_value(const std::string& name) const {
-    std::optional<std::string> s;
-    try {
-        s = sys::try_read_single_record(file(name));
-    } catch (const Error& e) {
-        if (e.code() == ENODEV) return std::nullopt;  // the cgroup was removed after the open
-        throw;
-    }
-    if (s) while (!s->empty() && s->back() == '\n') s->pop_back();
-    return s;
+    return unless_removed([&] { return sys::try_read_single_record(file(name)); });
 }
 
 std::map<std::string, uint64_t> CgroupDir::read_keyed(const std::string& name) const {
