@@ -169,9 +169,9 @@ for name in "${runtimes[@]}"; do
         # -N: no shell around the timed commands (a few ms of noise at this scale); hyperfine's
         # stdin and stdout are /dev/null, which the containers inherit.
         hf_args=(-N --runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine-$name-$n.json" --style basic)
-        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $settle'"
+        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $settle || true'"
             --command-name "$name create" "$r create --bundle $bundle $probe")
-        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null; $settle'"
+        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null; $settle || true'"
             --command-name "$name delete" "$r delete $probe")
         hf_args+=(--prepare true --command-name "$name state" "$r state $one")
         hf_args+=(--prepare true --command-name "$name list" "$r list")
