@@ -82,8 +82,7 @@ void enable_controllers(const std::string& mount_point, const std::string& dir, 
     if (needs.empty()) return;
     // Every directory above the container's cgroup, from the mount point down.
     std::vector<std::string> ancestors{mount_point};
-    for (const auto& part : util::split(dir.substr(mount_point.size()), '/'))
-        if (!part.empty()) ancestors.push_back(ancestors.back() + "/" + part);
+    for (const auto& level : levels_below(mount_point, dir)) ancestors.push_back(level);
     ancestors.pop_back();
     for (const auto& a : ancestors) {
         const CgroupDir d(a);

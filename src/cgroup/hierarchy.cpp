@@ -185,4 +185,15 @@ std::string directory_of(const Cgroup2Mount& m, const std::string& path) {
     return m.mount_point + path.substr(root.size());
 }
 
+std::vector<std::string> levels_below(const std::string& top, const std::string& dir) {
+    std::vector<std::string> out;
+    std::string cur = top;
+    for (const auto& part : util::split(dir.substr(top.size()), '/')) {
+        if (part.empty()) continue;
+        cur += "/" + part;
+        out.push_back(cur);
+    }
+    return out;
+}
+
 }  // namespace ocirt::cgroup

@@ -48,13 +48,9 @@ std::string hierarchy_path(const Cgroup2Mount& m, const std::string& dir) {
 void make_cgroup_dirs(ContainerCgroup& cg) {
     const std::string dir = cg.dir();
     for (int attempt = 0;; ++attempt) {
-        std::string cur = cg.mount.mount_point;
         try {
-            for (const auto& part : util::split(dir.substr(cur.size()), '/')) {
-                if (part.empty()) continue;
-                cur += "/" + part;
-                if (sys::make_dir(cur, 0755, true)) cg.created.push_back(hierarchy_path(cg.mount, cur));
-            }
+            for (const auto& level : levels_below(cg.mount.mount_point, dir))
+                if (sys::make_dir(level, 0755, true)) cg.created.push_back(hierarchy_path(cg.mount, level));
             return;
         } catch (const Error& e) {
             if (e.code() != ENOENT || attempt >= 5) throw;

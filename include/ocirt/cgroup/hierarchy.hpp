@@ -71,5 +71,8 @@ std::string resolve_cgroup_path(const std::optional<std::string>& cgroups_path, 
                                 const std::string& own);
 /// The directory of hierarchy path `path` under the mount; throws if the mount does not show it.
 std::string directory_of(const Cgroup2Mount& m, const std::string& path);
+/// Each directory from just below `top` down to `dir` (which lies under `top`), top first:
+/// "/sys/fs/cgroup/memory", ".../memory/ocirt/c1" -> ".../memory/ocirt", ".../memory/ocirt/c1".
+std::vector<std::string> levels_below(const std::string& top, const std::string& dir);
 
 }  // namespace ocirt::cgroup

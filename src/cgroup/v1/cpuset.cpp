@@ -1,10 +1,10 @@
 #include <string>
 #include <vector>
 
+#include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/cgroup/v1/resources.hpp"
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
-#include "ocirt/util/strings.hpp"
 
 namespace ocirt::cgroup::v1 {
 
@@ -13,10 +13,7 @@ void make_cpuset_dirs(const std::string& mount_point, const std::string& dir, st
     // directory its parent's cpus/mems (and the flag) only if the parent has clone_children
     // when the child is made.
     std::string parent = mount_point;
-    std::string cur = mount_point;
-    for (const auto& part : util::split(dir.substr(mount_point.size()), '/')) {
-        if (part.empty()) continue;
-        cur += "/" + part;
+    for (const auto& cur : levels_below(mount_point, dir)) {
         const bool made = sys::make_dir(cur, 0755, true);
         if (made) created.push_back(cur);
         const CgroupDir child(cur), up(parent);

@@ -8,6 +8,7 @@
 
 #include "ocirt/cgroup/controllers.hpp"
 #include "ocirt/cgroup/device_rules.hpp"
+#include "ocirt/cgroup/hierarchy.hpp"
 #include "ocirt/cgroup/processes.hpp"
 #include "ocirt/cgroup/v1/devices.hpp"
 #include "ocirt/cgroup/v1/freezer.hpp"
@@ -16,7 +17,6 @@
 #include "ocirt/sys/files.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
-#include "ocirt/util/strings.hpp"
 
 namespace ocirt::cgroup::v1 {
 namespace {
@@ -30,22 +30,14 @@ const spec::Resources& resources_of(const spec::Config& c) {
 
 /// mkdir of each missing directory from `top` down to `dir`, recorded in `created` as it goes.
 void make_dirs(const std::string& top, const std::string& dir, std::vector<std::string>& created) {
-    std::string cur = top;
-    for (const auto& part : util::split(dir.substr(top.size()), '/')) {
-        if (part.empty()) continue;
-        cur += "/" + part;
-        if (sys::make_dir(cur, 0755, true)) created.push_back(cur);
-    }
+    for (const auto& level : levels_below(top, dir))
+        if (sys::make_dir(level, 0755, true)) created.push_back(level);
 }
 
 /// The directories make_dirs would create from `top` down to `dir` (those missing now).
 void missing_dirs(const std::string& top, const std::string& dir, std::vector<std::string>& out) {
-    std::string cur = top;
-    for (const auto& part : util::split(dir.substr(top.size()), '/')) {
-        if (part.empty()) continue;
-        cur += "/" + part;
-        if (!sys::exists(cur)) out.push_back(cur);
-    }
+    for (const auto& level : levels_below(top, dir))
+        if (!sys::exists(level)) out.push_back(level);
 }
 
 /// What the cgroup2 directory of a hybrid host gets: the unified keys, and huge page limits

@@ -92,3 +92,11 @@ TEST_CASE("a hierarchy path maps to a directory under the mount") {
     CHECK_THROWS_AS(directory_of({"/mnt", "/ocirt"}, "/other/c1"), ocirt::Error);
     CHECK_THROWS_AS(directory_of({"/mnt", "/ocirt"}, "/ocirtx"), ocirt::Error);
 }
+
+TEST_CASE("the levels from a mount point down to a directory, top first") {
+    using V = std::vector<std::string>;
+    CHECK(levels_below("/sys/fs/cgroup/memory", "/sys/fs/cgroup/memory/ocirt/c1") ==
+          V{"/sys/fs/cgroup/memory/ocirt", "/sys/fs/cgroup/memory/ocirt/c1"});
+    CHECK(levels_below("/mnt", "/mnt//a/") == V{"/mnt/a"});
+    CHECK(levels_below("/mnt", "/mnt").empty());
+}
