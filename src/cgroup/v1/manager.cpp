@@ -155,24 +155,25 @@ CgroupDir freezer_dir(const ContainerCgroup& cg) {
 void remove(const ContainerCgroup& cg) {
     if (!cg.claimed) return;
     const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
-    // v1 has no cgroup.kill: SIGKILL whatever any hierarchy still lists (frozen processes die
-    // too: SIGKILL wakes them), then rmdir each directory until the kernel lets go. The
-    // hierarchies are scanned once here and again only when an rmdir answers EBUSY (not once
-    // per directory: that was one scan of every hierarchy per hierarchy).
-    if (!processes(cg).empty()) signal_all(cg, SIGKILL);
-    for (const auto& dir : all_dirs(cg)) {
-        if (!sys::exists(dir)) continue;
-        while (true) {
-            remove_child_cgroups(dir);
+    // v1 has no cgroup.kill. rmdir first: the kernel refuses it (EBUSY) while a process is in
+    // the directory or a cgroup below it, and only then are the hierarchies scanned (once per
+    // refusal, not per directory): SIGKILL to whatever any of them lists (frozen processes die
+    // too: SIGKILL wakes them), child cgroups removed, and rmdir again until the kernel has let
+    // go. A stopped container's directories go with one rmdir each.
+    const auto dirs = all_dirs(cg);
+    for (const auto& dir : dirs) {
+        for (int attempt = 0;; ++attempt) {
             const int err = sys::remove_empty_dir(dir);
             if (err == 0 || err == ENOENT) break;
             if (err != EBUSY || std::chrono::steady_clock::now() > deadline) throw_error_code(err, "remove cgroup {}", dir);
+            if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
             if (!processes(cg).empty()) signal_all(cg, SIGKILL);
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            remove_child_cgroups(dir);
         }
     }
     // The parents ocirt made, deepest first, while nobody else uses them.
     for (auto it = cg.created.rbegin(); it != cg.created.rend(); ++it) {
+        if (std::find(dirs.begin(), dirs.end(), *it) != dirs.end()) continue;  // removed above
         const int err = sys::remove_empty_dir(*it);
         if (err != 0 && err != ENOENT && err != EBUSY && err != ENOTEMPTY) log::debug("remove cgroup {}: {}", *it, std::strerror(err));
     }

@@ -2,12 +2,13 @@
 legacy host."""
 
 import json
+import os
 import signal
 
 import pytest
 
 from runner import wait_until
-from v1_host import dir_of, in_path, read, require, require_v1
+from v1_host import dir_of, in_path, leftovers, proc_cgroups, read, require, require_v1
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +42,31 @@ def test_delete_force_of_a_paused_container(env, bundle):
     cid, pid = running(env, bundle, "/bin/sh", "-c", "sleep 100 & exec sleep 100")
     env.rt.invoke("pause", cid).check()
     env.rt.invoke("delete", "--force", cid).check()
+
+
+@pytest.mark.parametrize("stopped", [False, True], ids=["running", "stopped"])
+def test_delete_removes_child_cgroups_made_below(env, bundle, stopped):
+    """Child cgroups in every hierarchy below the container's (as a nested engine makes them),
+    a process moved into the deepest of one: rmdir of the container's directory is refused
+    until the process is killed and the children are gone."""
+    require("memory")
+    cid, pid = running(env, bundle, "/bin/sh", "-c", "sleep 100 & exec sleep 100")
+    wait_until(lambda: len(json.loads(env.rt.invoke("ps", "--format", "json", cid).check().out)) == 2,
+               timeout=10, what="two processes in ps")
+    other = next(p for p in json.loads(env.rt.invoke("ps", "--format", "json", cid).check().out) if p != pid)
+    for key in proc_cgroups(pid):
+        if not key.startswith("name=") and key:
+            controller = key.split(",")[0]
+            (dir_of(pid, controller) / "a" / "b").mkdir(parents=True)
+    (dir_of(pid, "memory") / "a" / "b" / "cgroup.procs").write_text(str(other))
+    if stopped:
+        env.rt.invoke("kill", cid, "KILL").check()
+        env.rt.wait_status(cid, "stopped", timeout=20)
+        env.rt.invoke("delete", cid).check()
+    else:
+        env.rt.invoke("delete", "--force", cid).check()
+    assert not leftovers(f"/ocirt-v1-it/{cid}")
+    wait_until(lambda: not os.path.exists(f"/proc/{other}"), timeout=10, what=f"process {other} gone")
 
 
 def test_kill_all_reaches_every_process(env, bundle):
