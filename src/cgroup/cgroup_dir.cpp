@@ -16,8 +16,14 @@ bool CgroupDir::has(const std::string& name) const { return sys::stat_path(file(
 
 void CgroupDir::write(const std::string& name, const std::string& value, const std::string& field) const {
     with_context(field, [&] {
-        if (!has(name)) fail("{} does not exist (the kernel or the cgroup's enabled controllers lack it)", file(name));
-        sys::write_existing_file(file(name), value);
+        try {
+            sys::write_existing_file(file(name), value);
+        } catch (const Error& e) {
+            // Looked at only on failure: a stat before every write was one syscall per file.
+            if (e.code() == ENOENT && !has(name))
+                fail("{} does not exist (the kernel or the cgroup's enabled controllers lack it)", file(name));
+            throw;
+        }
     });
 }
 

@@ -256,3 +256,12 @@ TEST_CASE("stats files parse") {
     CHECK(parse_limit("1024\n") == 1024);
     CHECK(parse_keyed("usage_usec 10\nnr_throttled 3\n").at("nr_throttled") == 3);
 }
+
+TEST_CASE("a write to an interface file the cgroup lacks names the field and the file") {
+    FakeCgroup cg{"memory.max"};
+    cg.dir().write("memory.max", "1", "/linux/resources/memory/limit");
+    CHECK(cg.get("memory.max") == "1");
+    const std::string e = error_of([&] { cg.dir().write("memory.high", "1", "/linux/resources/unified"); });
+    CHECK(e == "/linux/resources/unified: " + cg.path +
+                   "/memory.high does not exist (the kernel or the cgroup's enabled controllers lack it)");
+}
