@@ -11,15 +11,20 @@
 #   list      `list` of the N (the table)
 #   list-json `list --format json`
 #
-# Each create/delete prepare step then waits (bench/settle.sh, at most 3 s) for
-# the CPUs to be idle: the kernel finishes a deletion in kworkers, more slowly
-# the more containers there are, and the timed command would otherwise pay for
-# it. Before each hyperfine run it waits (at most a minute) for the CPUs to be
+# Each create/delete prepare step then pauses (--pause, default 1 s) and waits
+# (bench/settle.sh, at most 3 s) for the CPUs to be idle: the kernel finishes a
+# deletion in kworkers (the network namespace's cleanup_net, the cgroups'
+# offline work: cpuset's sibling walk, memcg's reparenting of every list_lru),
+# work that goes on for some 30 ms after `delete` returns (perf, at N=1000) and
+# holds locks a create needs. settle.sh alone missed it (a 30 ms burst on one of two CPUs is
+# below its 10 % in a 0.1 s window), and the timed create paid for it: the
+# growth with N was that overlap, not create's own cost (bench/README.md).
+# Before each hyperfine run it waits (at most a minute) for the CPUs to be
 # 90 % idle: filling leaves the kernel seconds of clean-up work in kworkers.
 # The script prints each mean with its ratio to the smallest count.
 #
 #   bench/scale.sh [--counts "10 100 1000"] [--runs N] [--warmup N]
-#                  [--created] [--no-runc] [--keep]
+#                  [--pause SECONDS] [--created] [--no-runc] [--keep]
 #
 # --created leaves the N containers created (their init stage waiting for
 # `start`) instead of started. Each created runc 1.1 container holds a memfd
@@ -35,6 +40,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 counts="10 100 1000"
 runs=20
 warmup=2
+pause=1
 created_only=0
 use_runc=1
 keep=0
@@ -50,6 +56,7 @@ while [[ $# -gt 0 ]]; do
         --counts) counts=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
         --warmup) warmup=$2; shift 2 ;;
+        --pause) pause=$2; shift 2 ;;
         --created) created_only=1; shift ;;
         --no-runc) use_runc=0; shift ;;
         --keep) keep=1; shift ;;
@@ -169,9 +176,9 @@ for name in "${runtimes[@]}"; do
         # -N: no shell around the timed commands (a few ms of noise at this scale); hyperfine's
         # stdin and stdout are /dev/null, which the containers inherit.
         hf_args=(-N --runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine-$name-$n.json" --style basic)
-        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $settle || true'"
+        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; sleep $pause; $settle || true'"
             --command-name "$name create" "$r create --bundle $bundle $probe")
-        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null; $settle || true'"
+        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null; sleep $pause; $settle || true'"
             --command-name "$name delete" "$r delete $probe")
         hf_args+=(--prepare true --command-name "$name state" "$r state $one")
         hf_args+=(--prepare true --command-name "$name list" "$r list")
@@ -198,6 +205,7 @@ for name in "${runtimes[@]}"; do
     echo "  $name: ${binary[$name]} (${version:-version unknown})"
 done
 echo "  $runs runs (+$warmup warm-up) per cell, one hyperfine run per runtime and N, each runtime alone on the host;"
+echo "  create/delete prepare steps pause ${pause} s and wait for idle CPUs before the timed command;"
 echo "  ratio = mean / mean at N=${counts%% *}"
 echo
 # shellcheck disable=SC2086
