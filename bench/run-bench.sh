@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Times `RUNTIME run` of /bin/true in a busybox bundle for ocirt, Debian's runc
-# and Debian's crun in one hyperfine run, then measures each runtime's peak RSS
+# and Debian's crun in R rounds of hyperfine (default 5; the commands' order
+# reversed every other round, each row's times merged), then measures each runtime's peak RSS
 # with GNU time, and prints a summary table. Not a test: CI never runs it.
 #
-#   bench/run-bench.sh [--runs N] [--warmup N] [--rss-runs N] [--keep]
+#   bench/run-bench.sh [--runs N] [--rounds R] [--warmup N] [--rss-runs N] [--keep]
 #
 # As root. Installs hyperfine, runc, crun and time if missing. ocirt is
 # $OCIRT if set, else built in release mode in $BUILD_DIR (default
@@ -23,6 +24,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 runs=30
+rounds=5
 warmup=3
 rss_runs=10
 keep=0
@@ -38,6 +40,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         --warmup) warmup=$2; shift 2 ;;
+        --rounds) rounds=$2; shift 2 ;;
         --rss-runs) rss_runs=$2; shift 2 ;;
         --keep) keep=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -46,6 +49,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ $(id -u) -eq 0 ]] || die "run as root: containers need it"
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "--rounds wants a count of 1 or more, not '$rounds'"
 "$repo/scripts/install-deps.sh" --bench </dev/null >&2
 
 # ---- ocirt: given, or a release build of this tree.
@@ -232,32 +236,49 @@ for name in ocirt runc crun; do
 done
 [[ ${#active[@]} -gt 0 ]] || die "no runtime could run the bundle"
 
-# ---- One hyperfine run over every active runtime.
-hf_args=(--runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine.json" --style basic)
+# ---- Hyperfine over every active runtime, in rounds. hyperfine times each
+# command's runs back to back, so with one round a row is measured minutes
+# after another: on a shared machine whose speed drifts (this one's user-space
+# parse of a config varied 0.6 to 0.9 ms within an hour) the ratios then
+# compare different moments. --rounds R splits the runs into R hyperfine runs,
+# the commands in forward order in one round and reversed in the next; the
+# summary merges each command's times from every round.
+rows=()
+row_cmds=()
+add_row() { rows+=("$1"); row_cmds+=("$2"); }
 # $$ is the PID of the shell hyperfine starts for each iteration: a fresh
 # container ID every time; `run` deletes the container when it exits.
 # Rows: NAME (the spec bundle), NAME-nocg, NAME-podman, NAME-csd, ocirt-nocg-csd.
 for name in "${active[@]}"; do
-    hf_args+=(--command-name "$name" "$(command_for "$name" "bench-$name-\$\$")")
+    add_row "$name" "$(command_for "$name" "bench-$name-\$\$")"
 done
 for variant in "${variants[@]}"; do
     for name in "${active[@]}"; do
         [[ $variant == nocg && $name != ocirt ]] && continue  # crun has no cgroup anyway; runc's nocg is not asked for
-        hf_args+=(--command-name "$name-$variant" "$(command_for "$name" "bench-$name-$variant-\$\$" "" "$variant")")
+        add_row "$name-$variant" "$(command_for "$name" "bench-$name-$variant-\$\$" "" "$variant")"
     done
 done
 for name in "${active[@]}"; do
-    hf_args+=(--command-name "$name-csd" "$(command_for "$name" "bench-$name-csd-\$\$" "" "" csd)")
+    add_row "$name-csd" "$(command_for "$name" "bench-$name-csd-\$\$" "" "" csd)"
 done
 # The three-process form like for like with crun: no cgroup, as crun does none here.
 if [[ " ${active[*]} " == *" ocirt "* ]]; then
-    hf_args+=(--command-name "ocirt-nocg-csd" "$(command_for ocirt "bench-ocirt-nocg-csd-\$\$" "" nocg csd)")
+    add_row "ocirt-nocg-csd" "$(command_for ocirt "bench-ocirt-nocg-csd-\$\$" "" nocg csd)"
 fi
 if [[ " ${active[*]} " == *" crun "* && $crun_wrapped == 1 ]]; then
-    hf_args+=(--command-name "crun-wrapper" "$wrap_prefix true'")
+    add_row "crun-wrapper" "$wrap_prefix true'"
 fi
-echo "== hyperfine: $runs runs (+$warmup warm-up) of each" >&2
-hyperfine "${hf_args[@]}" </dev/null >&2
+per_round=$(((runs + rounds - 1) / rounds))
+for ((round = 0; round < rounds; round++)); do
+    hf_args=(--runs "$per_round" --warmup "$warmup" --export-json "$work/hyperfine-$round.json" --style basic)
+    for ((k = 0; k < ${#rows[@]}; k++)); do
+        i=$k
+        ((round % 2 == 1)) && i=$((${#rows[@]} - 1 - k))
+        hf_args+=(--command-name "${rows[$i]}" "${row_cmds[$i]}")
+    done
+    echo "== hyperfine, round $((round + 1)) of $rounds: $per_round runs (+$warmup warm-up) of each" >&2
+    hyperfine "${hf_args[@]}" </dev/null >&2
+done
 
 # ---- Peak RSS: ru_maxrss from wait4, as GNU time reports it (KiB). It is the
 # largest single process among the runtime and the descendants it waited for
@@ -283,12 +304,18 @@ for name in "${active[@]}"; do
     echo "  $name: ${binary[$name]} (${version:-version unknown})"
 done
 echo
-"$python" - "$work" "${active[@]}" <<'EOF'
+"$python" - "$work" "$rounds" "${active[@]}" <<'EOF'
 import json, statistics, sys
 
-work, names = sys.argv[1], sys.argv[2:]
-with open(f"{work}/hyperfine.json") as f:
-    results = {r["command"]: r for r in json.load(f)["results"]}
+work, rounds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+# Each command's times from every round, merged.
+times = {}
+for k in range(rounds):
+    with open(f"{work}/hyperfine-{k}.json") as f:
+        for r in json.load(f)["results"]:
+            times.setdefault(r["command"], []).extend(r["times"])
+results = {c: {"mean": statistics.mean(t), "stddev": statistics.stdev(t) if len(t) > 1 else 0,
+               "min": min(t), "max": max(t)} for c, t in times.items()}
 
 def rss(name):
     try:
