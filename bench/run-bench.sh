@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times `RUNTIME run` of /bin/true in a busybox bundle for ocirt, Debian's runc
 # and Debian's crun in R rounds of hyperfine (default 5; the commands' order
-# reversed every other round, each row's times merged), then measures each runtime's peak RSS
-# with GNU time, and prints a summary table. Not a test: CI never runs it.
+# reversed every other round, each row's times merged), then measures each
+# runtime's peak RSS with GNU time, and prints a summary table. Not a test: CI
+# never runs it.
 #
 #   bench/run-bench.sh [--runs N] [--rounds R] [--warmup N] [--rss-runs N] [--keep]
 #

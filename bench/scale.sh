@@ -16,8 +16,8 @@
 # deletion in kworkers (the network namespace's cleanup_net, the cgroups'
 # offline work: cpuset's sibling walk, memcg's reparenting of every list_lru),
 # work that goes on for some 30 ms after `delete` returns (perf, at N=1000) and
-# holds locks a create needs. settle.sh alone missed it (a 30 ms burst on one of two CPUs is
-# below its 10 % in a 0.1 s window), and the timed create paid for it: the
+# holds locks a create needs. settle.sh alone missed it (a 30 ms burst on one of
+# two CPUs is below its 10 % in a 0.1 s window), and the timed create paid for it: the
 # growth with N was that overlap, not create's own cost (bench/README.md).
 # Before each hyperfine run it waits (at most a minute) for the CPUs to be
 # 90 % idle: filling leaves the kernel seconds of clean-up work in kworkers.
@@ -164,7 +164,9 @@ fill() {
 
 # Each runtime alone on the host: its N containers, none of the other's (whose memory
 # cgroups, superblocks and tasks the kernel would walk too), then all of them deleted.
-settle=$repo/bench/settle.sh
+# What a prepare step does after its delete: the kernel's clean-up of that deletion ends before
+# the timed command starts (see the top of this file).
+after_delete="sleep $pause; $repo/bench/settle.sh || true"
 for name in "${runtimes[@]}"; do
     bin=${binary[$name]}
     r="$bin --root $work/root-$name"
@@ -176,9 +178,9 @@ for name in "${runtimes[@]}"; do
         # -N: no shell around the timed commands (a few ms of noise at this scale); hyperfine's
         # stdin and stdout are /dev/null, which the containers inherit.
         hf_args=(-N --runs "$runs" --warmup "$warmup" --export-json "$work/hyperfine-$name-$n.json" --style basic)
-        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; sleep $pause; $settle || true'"
+        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $after_delete'"
             --command-name "$name create" "$r create --bundle $bundle $probe")
-        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null; sleep $pause; $settle || true'"
+        hf_args+=(--prepare "sh -c '$r delete --force $probe >/dev/null 2>&1; $r create --bundle $bundle $probe </dev/null >/dev/null; $after_delete'"
             --command-name "$name delete" "$r delete $probe")
         hf_args+=(--prepare true --command-name "$name state" "$r state $one")
         hf_args+=(--prepare true --command-name "$name list" "$r list")
